@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from samverka import __version__
+from samverka.core.roles import roles_of
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    """Values every page needs: version, the user's roles, the site URL."""
+    return {
+        "SAMVERKA_VERSION": __version__,
+        "SITE_URL": settings.SITE_URL,
+        "user_roles": roles_of(request.user) if hasattr(request, "user") else frozenset(),
+    }
