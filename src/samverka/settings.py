@@ -63,7 +63,7 @@ def _secret_key() -> str:
     return key
 
 
-SECRET_KEY = "tests-only-not-secret" if TESTING else _secret_key()  # noqa: S105
+SECRET_KEY = "tests-only-not-secret" if TESTING else _secret_key()
 DEBUG = envbool("SAMVERKA_DEBUG", False)
 ALLOWED_HOSTS = envlist("SAMVERKA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("SAMVERKA_CSRF_TRUSTED_ORIGINS")
@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_htmx",
+    "ninja",  # its static files (Swagger UI) for the API docs page
     "template_partials",
     "csp",
     "django_tasks",
@@ -154,7 +155,10 @@ if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif os.environ.get("SAMVERKA_CACHE", "db" if not _redis_url else "redis") == "redis":
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+        }
     }
 else:
     CACHES = {

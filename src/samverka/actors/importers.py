@@ -37,14 +37,27 @@ REQUIRED = {"name", "helix"}
 
 # Helix values as people write them, in English or Swedish.
 HELIX_ALIASES = {
-    "company": Helix.COMPANY, "företag": Helix.COMPANY, "naringsliv": Helix.COMPANY,
-    "näringsliv": Helix.COMPANY, "business": Helix.COMPANY,
-    "academia": Helix.ACADEMIA, "akademi": Helix.ACADEMIA, "university": Helix.ACADEMIA,
-    "public": Helix.PUBLIC, "public sector": Helix.PUBLIC, "public_sector": Helix.PUBLIC,
-    "offentlig": Helix.PUBLIC, "offentlig sektor": Helix.PUBLIC,
-    "civil_society": Helix.CIVIL_SOCIETY, "civil society": Helix.CIVIL_SOCIETY,
-    "civilsamhälle": Helix.CIVIL_SOCIETY, "civilsamhället": Helix.CIVIL_SOCIETY,
-    "other": Helix.OTHER, "annan": Helix.OTHER, "övrigt": Helix.OTHER, "annat": Helix.OTHER,
+    "company": Helix.COMPANY,
+    "företag": Helix.COMPANY,
+    "naringsliv": Helix.COMPANY,
+    "näringsliv": Helix.COMPANY,
+    "business": Helix.COMPANY,
+    "academia": Helix.ACADEMIA,
+    "akademi": Helix.ACADEMIA,
+    "university": Helix.ACADEMIA,
+    "public": Helix.PUBLIC,
+    "public sector": Helix.PUBLIC,
+    "public_sector": Helix.PUBLIC,
+    "offentlig": Helix.PUBLIC,
+    "offentlig sektor": Helix.PUBLIC,
+    "civil_society": Helix.CIVIL_SOCIETY,
+    "civil society": Helix.CIVIL_SOCIETY,
+    "civilsamhälle": Helix.CIVIL_SOCIETY,
+    "civilsamhället": Helix.CIVIL_SOCIETY,
+    "other": Helix.OTHER,
+    "annan": Helix.OTHER,
+    "övrigt": Helix.OTHER,
+    "annat": Helix.OTHER,
 }
 
 
@@ -85,7 +98,7 @@ def import_organisations(
     except ImportFileError as exc:
         report.file_error = str(exc)
         return report
-    positions, unknown = _header_map(table.headers)
+    positions, _unknown = _header_map(table.headers)
     missing = sorted(REQUIRED - positions.keys())
     if missing:
         report.file_error = _("missing column(s): %(columns)s (found: %(found)s)") % {
@@ -108,7 +121,11 @@ def import_organisations(
         if not any(cell.strip() for cell in raw):
             continue
         report.rows += 1
-        get = lambda col, raw=raw: raw[positions[col]].strip() if col in positions and positions[col] < len(raw) else ""  # noqa: E731
+
+        def get(column: str, raw: list[str] = raw) -> str:
+            index = positions.get(column)
+            return raw[index].strip() if index is not None and index < len(raw) else ""
+
         values: dict[str, Any] = {}
         errors_before = len(report.errors)
 
@@ -127,7 +144,8 @@ def import_organisations(
         if orgnr:
             if orgnr in seen_orgnr:
                 report.add_error(
-                    number, "orgnr",
+                    number,
+                    "orgnr",
                     _("organisation number %(orgnr)s already appears on row %(row)d")
                     % {"orgnr": orgnr, "row": seen_orgnr[orgnr]},
                 )
@@ -141,7 +159,8 @@ def import_organisations(
             report.add_error(number, "helix", _("missing helix type"))
         elif helix is None:
             report.add_error(
-                number, "helix",
+                number,
+                "helix",
                 _("unknown helix type %(value)r (use one of: %(choices)s)")
                 % {"value": helix_raw, "choices": ", ".join(Helix.values)},
             )
@@ -152,7 +171,8 @@ def import_organisations(
             code = "0" + code  # Excel drops the leading zero of Stockholm county's codes.
         if code and code not in municipalities:
             report.add_error(
-                number, "municipality_code",
+                number,
+                "municipality_code",
                 _("unknown municipality code %(code)r") % {"code": code},
             )
         values["municipality"] = municipalities.get(code)
@@ -189,14 +209,17 @@ def import_organisations(
     with transaction.atomic():
         existing = {
             o.orgnr: o
-            for o in Organisation.objects.filter(orgnr__in=seen_orgnr).prefetch_related("focus_areas")
+            for o in Organisation.objects.filter(orgnr__in=seen_orgnr).prefetch_related(
+                "focus_areas"
+            )
         }
         # Rows without an organisation number match an existing one of the same name that has
         # none either, so that importing the same file twice does not duplicate anything.
         unnumbered = {
             o.name.lower(): o
             for o in Organisation.objects.filter(
-                orgnr__isnull=True, name__in=[r.values["name"] for r in rows if not r.values["orgnr"]]
+                orgnr__isnull=True,
+                name__in=[r.values["name"] for r in rows if not r.values["orgnr"]],
             ).prefetch_related("focus_areas")
         }
         for row in rows:

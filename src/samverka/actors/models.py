@@ -32,7 +32,11 @@ class FocusArea(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language (Swedish unless English is active)."""
-        return self.name_en if (get_language() or "sv").startswith("en") and self.name_en else self.name_sv
+        return (
+            self.name_en
+            if (get_language() or "sv").startswith("en") and self.name_en
+            else self.name_sv
+        )
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
@@ -117,7 +121,9 @@ class Person(TimeStampedModel):
         _("gender"), max_length=12, choices=Gender.choices, default=Gender.NOT_STATED
     )
     newsletter_consent = models.BooleanField(_("consents to newsletters"), default=False)
-    newsletter_consent_at = models.DateTimeField(_("newsletter consent given"), null=True, blank=True)
+    newsletter_consent_at = models.DateTimeField(
+        _("newsletter consent given"), null=True, blank=True
+    )
     listing_consent = models.BooleanField(_("consents to being listed"), default=False)
     listing_consent_at = models.DateTimeField(_("listing consent given"), null=True, blank=True)
     user = models.OneToOneField(
@@ -161,7 +167,9 @@ class Relation(TimeStampedModel):
         verbose_name_plural = _("relations")
         constraints = [
             models.UniqueConstraint(fields=["source", "target", "kind"], name="unique_relation"),
-            models.CheckConstraint(condition=~Q(source=models.F("target")), name="relation_not_self"),
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")), name="relation_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -85,7 +85,11 @@ def save_person(*, actor: Any, person: Person | None = None, data: dict[str, Any
     creating = person is None
     person = person or Person()
     fields = ["name", "email", "organisation", "role_title", "gender"]
-    before = {} if creating else audit.snapshot(person, [*fields, "newsletter_consent", "listing_consent"])
+    before = (
+        {}
+        if creating
+        else audit.snapshot(person, [*fields, "newsletter_consent", "listing_consent"])
+    )
     for name in fields:
         if name in data:
             setattr(person, name, data[name])
@@ -100,10 +104,14 @@ def save_person(*, actor: Any, person: Person | None = None, data: dict[str, Any
             setattr(person, consent, given)
     person.full_clean()
     person.save()
-    changes = audit.diff(before, audit.snapshot(person, [*fields, "newsletter_consent", "listing_consent"]))
+    changes = audit.diff(
+        before, audit.snapshot(person, [*fields, "newsletter_consent", "listing_consent"])
+    )
     if changes:
         audit.record(
-            actor=actor, action="person.created" if creating else "person.changed", obj=person,
+            actor=actor,
+            action="person.created" if creating else "person.changed",
+            obj=person,
             changes=changes,
         )
     return person

@@ -1,4 +1,15 @@
 from django.urls import path
 
+from samverka.actors import views
+
 app_name = "actors"
-urlpatterns: list = []
+urlpatterns = [
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/new/", views.organisation_edit, name="organisation-create"),
+    path("organisations/import/", views.organisation_import, name="organisation-import"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("people/new/", views.person_edit, name="person-create"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
+]

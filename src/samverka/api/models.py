@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_PREFIX = "smv_"
+TOKEN_PREFIX = "smv_"  # noqa: S105 - a public marker, not a secret
 
 
 def hash_token(token: str) -> str:
@@ -24,7 +24,10 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 
 class ApiToken(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
     )
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -47,7 +50,9 @@ class ApiToken(models.Model):
     def issue(cls, *, user: object, name: str) -> tuple[ApiToken, str]:
         """Create a token for ``user``; returns the row and the plain token (shown only once)."""
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=hash_token(plain), prefix=plain[:10])
+        token = cls.objects.create(
+            user=user, name=name, key_hash=hash_token(plain), prefix=plain[:10]
+        )
         return token, plain
 
     def revoke(self) -> None:

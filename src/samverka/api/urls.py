@@ -1,3 +1,36 @@
+"""The API object, mounted at /api/v1/; each app contributes its own router (``<app>/api.py``)."""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Samverka API", version="1", urls_namespace="api")
+from samverka.actors.api import router as actors_router
+from samverka.api import errors
+from samverka.api.docs import SwaggerDocs
+from samverka.clusters.api import router as clusters_router
+from samverka.geo.api import router as geo_router
+
+DESCRIPTION = """\
+Read and maintain Samverka's directory of green clusters and the organisations in them.
+
+Reading is open to everyone. Writes need a personal API token, sent as
+`Authorization: Bearer smv_…` (create one with `samverka token create USERNAME`), or the session
+of a logged-in user together with the CSRF token; and the same permissions as in the web
+interface (a cluster manager changes only their own clusters).
+
+Errors are JSON: `{"detail": "a readable message"}`, and for invalid data also
+`"errors": {"field": ["message", …]}` with status 422.
+"""
+
+api = NinjaAPI(
+    title="Samverka API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    docs=SwaggerDocs(),
+)
+errors.install(api)
+
+api.add_router("/", clusters_router)
+api.add_router("/", actors_router)
+api.add_router("/", geo_router)

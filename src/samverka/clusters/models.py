@@ -57,7 +57,10 @@ class Cluster(TimeStampedModel):
         _("in the national network of green clusters"), default=False
     )
     managers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("managers"), blank=True, related_name="managed_clusters"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("managers"),
+        blank=True,
+        related_name="managed_clusters",
     )
     members = models.ManyToManyField(
         "actors.Organisation",

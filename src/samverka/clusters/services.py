@@ -54,7 +54,9 @@ def save_cluster(
     changes = audit.diff(before, _cluster_snapshot(cluster))
     if changes:
         audit.record(
-            actor=actor, action="cluster.created" if creating else "cluster.changed", obj=cluster,
+            actor=actor,
+            action="cluster.created" if creating else "cluster.changed",
+            obj=cluster,
             changes=changes,
         )
     return cluster

@@ -21,7 +21,9 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The current values of an object's concrete fields (or the named ones), as plain JSON."""
-    names = fields or [f.name for f in obj._meta.concrete_fields if f.name not in {"created", "updated"}]
+    names = fields or [
+        f.name for f in obj._meta.concrete_fields if f.name not in {"created", "updated"}
+    ]
     return {name: _plain(getattr(obj, name)) for name in names}
 
 

@@ -148,7 +148,9 @@ def _read_xlsx(data: bytes) -> Table:
         sheet = workbook.get_sheet_by_index(0)
         records = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise ImportFileError(_("the XLSX file cannot be read: %(error)s") % {"error": exc}) from exc
+        raise ImportFileError(
+            _("the XLSX file cannot be read: %(error)s") % {"error": exc}
+        ) from exc
     if not records:
         raise ImportFileError(_("the file is empty"))
     headers = [_cell_text(h) for h in records[0]]

@@ -114,9 +114,12 @@ def can_edit_organisation(user: Any, organisation: Organisation) -> bool:
     if managed:
         membership_model = apps.get_model("clusters", "Membership")
         cluster_model = apps.get_model("clusters", "Cluster")
-        if membership_model.objects.filter(
-            organisation=organisation, cluster_id__in=managed
-        ).exists() or cluster_model.objects.filter(organisation=organisation, pk__in=managed).exists():
+        if (
+            membership_model.objects.filter(
+                organisation=organisation, cluster_id__in=managed
+            ).exists()
+            or cluster_model.objects.filter(organisation=organisation, pk__in=managed).exists()
+        ):
             return True
     person = person_of(user)
     return bool(person and person.organisation_id == organisation.pk)

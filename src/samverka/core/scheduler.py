@@ -30,7 +30,9 @@ class PeriodicJob:
 JOBS: dict[str, PeriodicJob] = {}
 
 
-def periodic(name: str, interval: timedelta) -> Callable[[Callable[[], object]], Callable[[], object]]:
+def periodic(
+    name: str, interval: timedelta
+) -> Callable[[Callable[[], object]], Callable[[], object]]:
     """Register ``enqueue`` (usually ``some_task.enqueue``) to run every ``interval``."""
 
     def decorator(func: Callable[[], object]) -> Callable[[], object]:

@@ -21,9 +21,11 @@ def housekeeping() -> dict[str, int]:
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
         from django_tasks_db.models import DBTaskResult
 
-        results, _ = DBTaskResult.objects.finished().filter(
-            finished_at__lt=now - timedelta(days=30)
-        ).delete()
+        results, _ = (
+            DBTaskResult.objects.finished()
+            .filter(finished_at__lt=now - timedelta(days=30))
+            .delete()
+        )
     return {"sessions": sessions, "task_results": results}
 
 

@@ -40,6 +40,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         database = {"status": "error", "error": exc.__class__.__name__}
         status = 503
     return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "version": __version__, "database": database},
+        {
+            "status": "ok" if status == 200 else "error",
+            "version": __version__,
+            "database": database,
+        },
         status=status,
     )

@@ -25,7 +25,7 @@ def load_geography(area_model: type | None = None) -> dict[str, int]:
     from samverka.geo.models import NATION_CODE, AreaKind
 
     if area_model is None:
-        from samverka.geo.models import Area as area_model  # noqa: N813
+        from samverka.geo.models import Area as area_model
 
     nation, _ = area_model.objects.update_or_create(
         code=NATION_CODE, defaults={"name": NATION_NAME, "kind": AreaKind.NATION, "parent": None}

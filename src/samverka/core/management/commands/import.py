@@ -13,7 +13,9 @@ from samverka.core.importing import IMPORTERS
 
 
 class Command(BaseCommand):
-    help = "Import a file: samverka import <kind> FILE. Nothing is written unless every row is valid."
+    help = (
+        "Import a file: samverka import <kind> FILE. Nothing is written unless every row is valid."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         kinds = sorted(IMPORTERS)

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("SAMVERKA_THREADS", "8")))
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("SAMVERKA_THREADS", "8"))
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve

@@ -1,0 +1,126 @@
+"""Forms for organisations, people and the organisation import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from samverka.actors.enums import Helix
+from samverka.actors.models import FocusArea, Organisation, Person
+from samverka.actors.services import normalise_orgnr
+from samverka.clusters.models import Cluster
+from samverka.geo.models import Area
+
+
+class MunicipalityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class OrganisationForm(forms.ModelForm):
+    municipality = MunicipalityChoiceField(
+        queryset=Area.objects.municipalities().order_by("name"),
+        required=False,
+        label=_("Municipality"),
+    )
+    focus_areas = forms.ModelMultipleChoiceField(
+        queryset=FocusArea.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Focus areas"),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "orgnr", "helix", "municipality", "focus_areas", "website", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_orgnr(self) -> str | None:
+        value = normalise_orgnr(self.cleaned_data.get("orgnr"))
+        if value:
+            clash = Organisation.objects.filter(orgnr=value).exclude(pk=self.instance.pk).first()
+            if clash:
+                raise ValidationError(
+                    _("%(orgnr)s is already registered for %(name)s.")
+                    % {"orgnr": value, "name": clash.name}
+                )
+        return value
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "email",
+            "organisation",
+            "role_title",
+            "gender",
+            "newsletter_consent",
+            "listing_consent",
+        ]
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"].queryset = organisations
+
+
+class OrganisationFilterForm(forms.Form):
+    """The filters of the organisation list; every field optional."""
+
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    helix = forms.ChoiceField(
+        label=_("Helix type"), required=False, choices=[("", _("All")), *Helix.choices]
+    )
+    focus = forms.ChoiceField(label=_("Focus area"), required=False)
+    county = forms.ChoiceField(label=_("County"), required=False)
+    municipality = forms.ChoiceField(label=_("Municipality"), required=False)
+    cluster = forms.ChoiceField(label=_("Cluster"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["focus"].choices = everything + [
+            (f.slug, f.name) for f in FocusArea.objects.all()
+        ]
+        self.fields["county"].choices = everything + [
+            (a.code, a.name) for a in Area.objects.counties()
+        ]
+        municipalities = Area.objects.municipalities().order_by("name")
+        county = self.data.get("county") if self.is_bound else None
+        if county:
+            municipalities = municipalities.filter(parent__code=county)
+        self.fields["municipality"].choices = everything + [
+            (a.code, a.name) for a in municipalities
+        ]
+        self.fields["cluster"].choices = everything + list(
+            Cluster.objects.order_by("name").values_list("slug", "name")
+        )
+
+    def filters(self) -> dict[str, str]:
+        """The valid, non-empty filters (invalid values are ignored rather than failing)."""
+        if not self.is_valid():
+            return {k: v for k, v in self.cleaned_data.items() if v}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8, comma or semicolon separated) or XLSX, at most 20 MB."),
+    )
+    dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".txt", ".xlsx")):
+            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+
+__all__ = ["ImportForm", "OrganisationFilterForm", "OrganisationForm", "PersonForm"]

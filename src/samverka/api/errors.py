@@ -1,0 +1,76 @@
+"""Error responses of the API: always JSON with a readable ``detail`` (and ``errors`` per field)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestValidationError
+
+
+def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Messages of a Django ValidationError by field; errors not tied to a field under ``__all__``."""
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    parts = []
+    for field, messages in errors.items():
+        text = "; ".join(messages)
+        parts.append(text if field == NON_FIELD_ERRORS else f"{field}: {text}")
+    return " ".join(parts) or _("The data is not valid.")
+
+
+def _request_errors(exc: RequestValidationError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        # loc is e.g. ("body", "payload", "name") or ("query", "page"); keep the useful tail.
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        field = (
+            ".".join(loc[1:] if loc and loc[0] in ("query", "path") else loc) or NON_FIELD_ERRORS
+        )
+        errors.setdefault(field, []).append(str(error.get("msg", "invalid")))
+    return errors
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the exception handlers on ``api``."""
+
+    def respond(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+    @api.exception_handler(ValidationError)
+    def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = validation_errors(exc)
+        return respond(request, 422, _summary(errors), errors=errors)
+
+    @api.exception_handler(RequestValidationError)
+    def on_request_validation_error(
+        request: HttpRequest, exc: RequestValidationError
+    ) -> HttpResponse:
+        errors = _request_errors(exc)
+        return respond(request, 422, _summary(errors), errors=errors)
+
+    @api.exception_handler(PermissionDenied)
+    def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return respond(request, 403, str(exc) or _("You do not have permission to do this."))
+
+    @api.exception_handler(Http404)
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404, str(exc) or _("Not found."))
+
+    @api.exception_handler(AuthenticationError)
+    def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = respond(
+            request,
+            401,
+            _("Authentication required: send 'Authorization: Bearer <token>' or log in."),
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
