@@ -3,10 +3,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from api_builders import bearer, make_cluster, make_focus_area, make_org
 
 from samverka.clusters.models import Cluster, Membership
-
-from conftest import bearer, make_cluster, make_focus_area, make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +53,11 @@ def test_cluster_list_returns_every_cluster_with_its_fields(client):
 def test_cluster_list_query_count_does_not_grow_with_clusters(
     client, django_assert_max_num_queries
 ):
-    for i in range(3):
+    for _i in range(3):
         make_cluster(focus_areas=(make_focus_area(),), members=(make_org(), make_org()))
     with django_assert_max_num_queries(4):
         assert len(client.get("/api/v1/clusters").json()) == 3
-    for i in range(10):
+    for _i in range(10):
         make_cluster(focus_areas=(make_focus_area(),), members=(make_org(),))
     with django_assert_max_num_queries(4):
         assert len(client.get("/api/v1/clusters").json()) == 13

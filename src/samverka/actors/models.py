@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samverka.actors.enums import Gender, Helix, RelationKind
+from samverka.core.fields import WebsiteField
 from samverka.core.models import TimeStampedModel
 
 
@@ -80,7 +81,7 @@ class Organisation(TimeStampedModel):
         related_name="organisations",
         limit_choices_to={"kind": "municipality"},
     )
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from samverka.actors.models import FocusArea, Organisation
 from samverka.api.auth import write_auth
@@ -110,7 +110,12 @@ class MembershipIn(Schema):
 
 
 def _clusters() -> Any:
-    return Cluster.objects.with_related().annotate(member_count=Count("memberships", distinct=True))
+    # Meta.ordering does not apply to a GROUP BY query, hence the explicit order.
+    return (
+        Cluster.objects.with_related()
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("name", "pk")
+    )
 
 
 def _get_cluster(slug: str) -> Cluster:
@@ -205,7 +210,7 @@ def put_member(request: HttpRequest, slug: str, org_id: int, payload: Membership
         role=payload.role,
         since=payload.since,
     )
-    return (201 if created else 200), membership
+    return Status(201 if created else 200, membership)
 
 
 @router.delete(
@@ -222,4 +227,4 @@ def delete_member(request: HttpRequest, slug: str, org_id: int) -> Any:
             _("%(organisation)s is not a member of %(cluster)s.")
             % {"organisation": organisation.name, "cluster": cluster.name}
         )
-    return 204, None
+    return Status(204, None)

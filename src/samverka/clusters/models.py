@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from samverka.core.fields import WebsiteField
 from samverka.core.models import TimeStampedModel
 
 
@@ -49,7 +50,7 @@ class Cluster(TimeStampedModel):
     focus_areas = models.ManyToManyField(
         "actors.FocusArea", verbose_name=_("focus areas"), blank=True, related_name="clusters"
     )
-    website = models.URLField(_("website"), blank=True)
+    website = WebsiteField(_("website"), blank=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
