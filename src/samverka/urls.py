@@ -1,10 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from samverka.api.urls import api
 from samverka.core import views as core_views
+
+# The admin has no login of its own: it uses the site's rate-limited login page.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Samverka"
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from openpyxl import Workbook
 
 from samverka.actors.enums import Helix
@@ -24,6 +25,13 @@ GOOD_ROWS = [
     "Jämtkraft Test AB,556016-0680,company,2380,vallodling|skog,example.se,Energi",
     "Mittuniversitetet Test,202100-5489,academia,0180,,,",
 ]
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Messages are English source strings; the Swedish catalogue is tested elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -359,6 +367,20 @@ def test_command_latin1_file_exits_2(tmp_path: Path) -> None:
 
     assert status == 2
     assert "UTF-8" in err.splitlines()[0]
+
+
+def test_command_default_language_still_names_row_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, csv_bytes(HEADER, "Rymdbolaget AB,,spaceship,2380,,,"))
+
+    with translation.override("sv"):
+        status, _out, err = command("organisations", path)
+
+    assert status == 2
+    first = err.splitlines()[0]
+    assert first.startswith(f"{path}: ")
+    assert " 2, " in first
+    assert "helix" in first
+    assert "spaceship" in first
 
 
 def test_command_missing_file_exits_2(tmp_path: Path) -> None:

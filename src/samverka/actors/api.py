@@ -122,7 +122,7 @@ def _service_arguments(data: dict[str, Any]) -> tuple[dict[str, Any], list[Focus
             ]
         focus_areas = [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
     if data.get("orgnr"):
-        # save_organisation checks it too, but its error names no field; clients need one.
+        # Checked here as well so that one response lists every field error at once.
         try:
             data["orgnr"] = services.normalise_orgnr(data["orgnr"])
         except ValidationError as exc:

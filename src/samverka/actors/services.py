@@ -61,7 +61,10 @@ def save_organisation(
     for name in ORGANISATION_FIELDS:
         if name in data:
             setattr(org, name, data[name])
-    org.orgnr = normalise_orgnr(org.orgnr)
+    try:
+        org.orgnr = normalise_orgnr(org.orgnr)
+    except ValidationError as exc:
+        raise ValidationError({"orgnr": exc.messages}) from exc
     org.description = clean_html(org.description)
     org.full_clean()
     org.save()

@@ -3,6 +3,8 @@ and the organisation import upload."""
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -116,7 +118,8 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         organisation = None
     else:
         organisation = get_for_write(Organisation, roles.can_edit_organisation, request.user, pk=pk)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    # The form validates a copy: the service must see the object as stored to audit the change.
+    form = OrganisationForm(request.POST or None, instance=copy.copy(organisation))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "focus_areas"}
         try:
@@ -171,8 +174,9 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             | Q(clusters_run__in=managed)
             | Q(pk=own.organisation_id if own else None)
         ).distinct()
+    # The form validates a copy: the service compares with the stored consents and audits.
     form = PersonForm(
-        request.POST or None, instance=person, initial=initial, organisations=editable
+        request.POST or None, instance=copy.copy(person), initial=initial, organisations=editable
     )
     if request.method == "POST" and form.is_valid():
         saved = save_person(actor=request.user, person=person, data=form.cleaned_data)

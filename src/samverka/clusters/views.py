@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -121,7 +123,8 @@ def edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         cluster = None
     else:
         cluster = get_for_write(Cluster, roles.can_manage_cluster, request.user, slug=slug)
-    form = ClusterForm(request.POST or None, instance=cluster)
+    # The form validates a copy: the service must see the object as stored to audit the change.
+    form = ClusterForm(request.POST or None, instance=copy.copy(cluster))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"regions", "focus_areas"}}
         if cluster is None:

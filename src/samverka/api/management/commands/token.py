@@ -49,9 +49,13 @@ class Command(BaseCommand):
         )
 
     def revoke(self, prefix: str) -> None:
+        if len(prefix) < 6:
+            raise CommandError(
+                "Give at least the first 6 characters of the token (smv_ and two more)."
+            )
         tokens = ApiToken.objects.filter(revoked_at__isnull=True)
         matches = list(tokens.filter(key_hash=hash_token(prefix))) or list(
-            tokens.filter(prefix__startswith=prefix[:12]) if len(prefix) >= 6 else []
+            tokens.filter(prefix__startswith=prefix[:12])
         )
         if not matches:
             raise CommandError(f"No active token starts with {prefix!r}.")

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         host = os.environ.get("HOST", "127.0.0.1")
         port = os.environ.get("PORT", "8000")
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
         first_run = not DemoMarker.objects.filter(key="demo").exists()
         password = None
         if first_run and not options["no_demo"]:
