@@ -6,6 +6,7 @@ into ``var/`` on first use, DEBUG off, mail written to files under ``var/mail/``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
@@ -218,6 +219,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# WhiteNoise warns about a missing root before the first collectstatic.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

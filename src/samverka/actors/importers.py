@@ -15,6 +15,7 @@ from samverka.actors.models import FocusArea, Organisation
 from samverka.actors.services import normalise_orgnr
 from samverka.core import audit
 from samverka.core.importing import ImportFileError, ImportReport, read_table
+from samverka.core.models import AuditEntry
 from samverka.core.sanitise import clean_html
 from samverka.geo.models import Area, AreaKind
 
@@ -222,26 +223,32 @@ def import_organisations(
                 name__in=[r.values["name"] for r in rows if not r.values["orgnr"]],
             ).prefetch_related("focus_areas")
         }
+        new: dict[str, tuple[Organisation, set[FocusArea]]] = {}
+        entries = []
         for row in rows:
+            key = row.values["orgnr"] or f"name:{row.values['name'].lower()}"
+            if key in new:  # the same unnumbered name twice in one file: the later row wins
+                org, focus_areas = new[key]
+                for field, value in row.values.items():
+                    if value:
+                        setattr(org, field, value)
+                focus_areas.update(row.focus_areas)
+                report.updated += 1
+                continue
             if row.values["orgnr"]:
                 org = existing.get(row.values["orgnr"])
             else:
                 org = unnumbered.get(row.values["name"].lower())
             if org is None:
-                org = Organisation(**row.values)
-                org.save()
-                org.focus_areas.set(row.focus_areas)
-                if not org.orgnr:
-                    unnumbered[org.name.lower()] = org
+                new[key] = (Organisation(**row.values), set(row.focus_areas))
                 report.created += 1
-                audit.record(actor=actor, action="organisation.imported", obj=org)
                 continue
             before = audit.snapshot(org, list(row.values))
             before_fa = sorted(fa.slug for fa in org.focus_areas.all())
-            for key, value in row.values.items():
-                if key in {"municipality", "website", "description"} and not value:
+            for field, value in row.values.items():
+                if field in {"municipality", "website", "description"} and not value:
                     continue  # an empty cell does not erase what is known
-                setattr(org, key, value)
+                setattr(org, field, value)
             changes = audit.diff(before, audit.snapshot(org, list(row.values)))
             after_fa = sorted({fa.slug for fa in row.focus_areas} | set(before_fa))
             if after_fa != before_fa:
@@ -250,9 +257,28 @@ def import_organisations(
                 org.save()
                 org.focus_areas.add(*row.focus_areas)
                 report.updated += 1
-                audit.record(actor=actor, action="organisation.imported", obj=org, changes=changes)
+                entries.append(
+                    audit.entry(
+                        actor=actor, action="organisation.imported", obj=org, changes=changes
+                    )
+                )
             else:
                 report.unchanged += 1
+        # New organisations are inserted in batches: one INSERT per 500 rows, not one per row.
+        created = Organisation.objects.bulk_create([org for org, _ in new.values()], batch_size=500)
+        through = Organisation.focus_areas.through
+        through.objects.bulk_create(
+            [
+                through(organisation_id=org.pk, focusarea_id=fa.pk)
+                for org, (_, focus_areas) in zip(created, new.values(), strict=True)
+                for fa in focus_areas
+            ],
+            batch_size=1000,
+        )
+        entries += [
+            audit.entry(actor=actor, action="organisation.imported", obj=o) for o in created
+        ]
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
         if dry_run:
             transaction.set_rollback(True)
     return report

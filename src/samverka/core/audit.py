@@ -32,12 +32,12 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def record(
+def entry(
     *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any] | None = None
 ) -> AuditEntry:
-    """Record that ``actor`` (a user, or None for the system) did ``action`` to ``obj``."""
+    """An unsaved audit entry (for ``AuditEntry.objects.bulk_create`` in batch operations)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=user,
         action=action,
         object_type=obj._meta.label_lower,
@@ -45,3 +45,12 @@ def record(
         object_repr=str(obj)[:255],
         changes=changes or {},
     )
+
+
+def record(
+    *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Record that ``actor`` (a user, or None for the system) did ``action`` to ``obj``."""
+    audit_entry = entry(actor=actor, action=action, obj=obj, changes=changes)
+    audit_entry.save()
+    return audit_entry
