@@ -37,8 +37,11 @@ class World:
 
 
 @pytest.fixture
-def world(make_user: Callable[..., User], make_cluster: Callable[..., Cluster],
-          make_organisation: Callable[..., Organisation]) -> World:  # fmt: skip
+def world(
+    make_user: Callable[..., User],
+    make_cluster: Callable[..., Cluster],
+    make_organisation: Callable[..., Organisation],
+) -> World:
     own = make_cluster("Own Cluster", slug="own")
     other = make_cluster("Other Cluster", slug="other")
     target = make_organisation("Target AB")
@@ -127,7 +130,7 @@ def _post_member_remove(client: Client, w: World) -> Any:
 
 
 def _post_import(client: Client, w: World) -> Any:
-    content = "name;orgnr;helix\r\nImporterad AB;202100-5489;company\r\n".encode()
+    content = b"name;orgnr;helix\r\nImporterad AB;202100-5489;company\r\n"
     return client.post(
         reverse("actors:organisation-import"),
         {"file": SimpleUploadedFile("orgs.csv", content)},

@@ -257,7 +257,11 @@ def test_import_missing_required_column_is_a_file_error() -> None:
 def test_read_table_strips_bom_and_detects_semicolon() -> None:
     table = read_table(io.BytesIO(csv_bytes("namn;helix", "A; company", delimiter=";", bom=True)))
 
-    assert (table.headers, table.rows, table.first_row) == (["namn", "helix"], [["A", "company"]], 2)
+    assert (table.headers, table.rows, table.first_row) == (
+        ["namn", "helix"],
+        [["A", "company"]],
+        2,
+    )
 
 
 def test_read_table_rejects_binary_garbage() -> None:
@@ -284,9 +288,7 @@ def write(tmp_path: Path, data: bytes, name: str = "orgs.csv") -> str:
     return str(path)
 
 
-def test_command_good_file_prints_counts(
-    tmp_path: Path, focus_areas: dict[str, FocusArea]
-) -> None:
+def test_command_good_file_prints_counts(tmp_path: Path, focus_areas: dict[str, FocusArea]) -> None:
     path = write(tmp_path, csv_bytes(HEADER, *GOOD_ROWS))
 
     status, out, err = command("organisations", path)

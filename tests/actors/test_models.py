@@ -46,7 +46,9 @@ def test_normalise_orgnr_invalid_raises(value: str) -> None:
     assert excinfo.value.code == "invalid_orgnr"
 
 
-def test_organisation_orgnr_unique_when_given(make_organisation: Callable[..., Organisation]) -> None:
+def test_organisation_orgnr_unique_when_given(
+    make_organisation: Callable[..., Organisation],
+) -> None:
     make_organisation(orgnr="556016-0680")
     make_organisation(orgnr=None)
     make_organisation(orgnr=None)  # any number of organisations may lack a number

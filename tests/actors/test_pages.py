@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -120,9 +122,6 @@ def test_organisation_list_query_count_does_not_grow(
     focus_area: FocusArea,
     django_assert_max_num_queries: Any,
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     make_organisation().focus_areas.add(focus_area)
     client.get(LIST)  # warm caches (content types, sessions) outside the measurement
     with CaptureQueriesContext(connection) as few:
@@ -195,7 +194,9 @@ def test_organisation_detail_shows_all_people_to_its_manager(
 @pytest.fixture
 def unlisted(cluster_manager: tuple[User, Cluster]) -> Person:
     return Person.objects.create(
-        name="Hemlig Person", email="hemlig@example.se", organisation=cluster_manager[1].members.first()
+        name="Hemlig Person",
+        email="hemlig@example.se",
+        organisation=cluster_manager[1].members.first(),
     )
 
 

@@ -7,9 +7,12 @@ import io
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -57,6 +60,25 @@ def test_directory_filters_by_focus_and_name(client: Client, clusters: dict[str,
     assert names(client.get(DIRECTORY, {"focus": "vallodling"})) == ["Grönt Center Test"]
     assert names(client.get(DIRECTORY, {"q": "skåne"})) == ["Skånekluster Test"]
     assert names(client.get(DIRECTORY, {"q": "nothing like it"})) == []
+
+
+def test_directory_query_count_does_not_grow(
+    client: Client,
+    make_cluster: Callable[..., Cluster],
+    focus_area: FocusArea,
+    django_assert_max_num_queries: Any,
+) -> None:
+    make_cluster(members=1).focus_areas.add(focus_area)
+    client.get(DIRECTORY)
+    with CaptureQueriesContext(connection) as few:
+        client.get(DIRECTORY)
+    for n in range(10):
+        make_cluster(county="12" if n % 2 else "23", members=2).focus_areas.add(focus_area)
+
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(DIRECTORY)
+
+    assert len(names(response)) == 11
 
 
 def test_directory_htmx_request_gets_only_results_partial(

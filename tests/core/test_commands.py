@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment for a fresh, migrated Samverka installation in a temporary directory."""
@@ -120,7 +121,17 @@ def test_import_command_bad_row_exits_2_and_writes_nothing(
 
 def test_import_command_reads_standard_input(env: dict[str, str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "samverka", "import", "organisations", "-", "--dry-run", "--format", "json"],
+        [
+            sys.executable,
+            "-m",
+            "samverka",
+            "import",
+            "organisations",
+            "-",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
         env=env,
         input="namn;helix;kommunkod\nStdin Förening;civilsamhälle;0180\n".encode(),
         capture_output=True,
