@@ -26,11 +26,11 @@ pytestmark = [
 
 @pytest.fixture
 def browser_page() -> Iterator[Any]:
+    """A Chromium page. Request it after the fixtures that write data: Playwright's sync API
+    runs an event loop in this thread, and ORM calls made while it runs would open a second,
+    never-closed database connection (and trip Django's async-safety guard)."""
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # itself happen outside it, so Django's async-safety guard can be relaxed here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -56,7 +56,6 @@ def browser_page() -> Iterator[Any]:
         yield page
         context.close()
         browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
@@ -85,7 +84,7 @@ def clusters(transactional_db: Any) -> dict[str, Cluster]:
 
 
 def test_cluster_directory_filter_profile_and_language_switch(
-    live_server: Any, browser_page: Any, clusters: dict[str, Cluster]
+    clusters: dict[str, Cluster], live_server: Any, browser_page: Any
 ) -> None:
     from playwright.sync_api import expect
 
