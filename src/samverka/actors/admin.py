@@ -21,7 +21,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "organisation", "gender", "newsletter_consent", "listing_consent"]
+    list_display = [
+        "name",
+        "email",
+        "organisation",
+        "gender",
+        "newsletter_consent",
+        "listing_consent",
+    ]
     list_filter = ["gender", "newsletter_consent", "listing_consent"]
     search_fields = ["name", "email", "organisation__name"]
     autocomplete_fields = ["organisation", "user"]
