@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from samverka import __version__
+from samverka.core.models import DemoMarker
 from samverka.core.roles import roles_of
 
 
@@ -10,5 +11,6 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "SAMVERKA_VERSION": __version__,
         "SITE_URL": settings.SITE_URL,
-        "user_roles": roles_of(request.user) if hasattr(request, "user") else frozenset(),
+        "user_roles": lambda: roles_of(getattr(request, "user", None)),
+        "demo_data": lambda: DemoMarker.objects.filter(key="demo").exists(),
     }
