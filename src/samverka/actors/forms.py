@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from samverka.actors.enums import Helix
+from samverka.actors.enums import Helix, RelationKind
 from samverka.actors.models import FocusArea, Organisation, Person
 from samverka.actors.services import normalise_orgnr
 from samverka.clusters.models import Cluster
@@ -123,4 +123,12 @@ class ImportForm(forms.Form):
         return upload
 
 
-__all__ = ["ImportForm", "OrganisationFilterForm", "OrganisationForm", "PersonForm"]
+class RelationForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"), label=_("Organisation")
+    )
+    kind = forms.ChoiceField(choices=RelationKind.choices, label=_("Kind of relation"))
+    since = forms.DateField(
+        required=False, label=_("Since"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(required=False, max_length=500, label=_("Note"))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr as se_orgnr
 
-from samverka.actors.models import FocusArea, Organisation, Person
+from samverka.actors.models import FocusArea, Organisation, Person, Relation
 from samverka.core import audit
 from samverka.core.sanitise import clean_html
 
@@ -118,3 +118,45 @@ def save_person(*, actor: Any, person: Person | None = None, data: dict[str, Any
             changes=changes,
         )
     return person
+
+
+@transaction.atomic
+def add_relation(
+    *,
+    actor: Any,
+    source: Organisation,
+    target: Organisation,
+    kind: str,
+    since: Any = None,
+    note: str = "",
+) -> tuple[Relation, bool]:
+    """State a relation ``source → target``; an existing one of the same kind is updated.
+
+    Raises ValidationError for a relation to the organisation itself or an unknown kind.
+    """
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("An organisation cannot have a relation to itself.")})
+    relation = Relation.objects.filter(source=source, target=target, kind=kind).first()
+    created = relation is None
+    relation = relation or Relation(source=source, target=target, kind=kind)
+    before = {} if created else audit.snapshot(relation, ["since", "note"])
+    relation.since = since
+    relation.note = note
+    relation.full_clean()
+    relation.save()
+    changes = audit.diff(before, audit.snapshot(relation, ["kind", "since", "note"]))
+    if changes:
+        audit.record(
+            actor=actor,
+            action="relation.created" if created else "relation.changed",
+            obj=relation,
+            changes=changes,
+        )
+    return relation, created
+
+
+@transaction.atomic
+def remove_relation(*, actor: Any, relation: Relation) -> None:
+    """Delete a stated relation (audit-logged)."""
+    audit.record(actor=actor, action="relation.deleted", obj=relation)
+    relation.delete()

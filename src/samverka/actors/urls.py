@@ -9,6 +9,12 @@ urlpatterns = [
     path("organisations/import/", views.organisation_import, name="organisation-import"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("organisations/<int:pk>/relations/", views.relation_add, name="relation-add"),
+    path(
+        "organisations/<int:pk>/relations/<int:relation_id>/remove/",
+        views.relation_remove,
+        name="relation-remove",
+    ),
     path("people/new/", views.person_edit, name="person-create"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),

@@ -13,13 +13,19 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samverka.actors.filters import filter_organisations
-from samverka.actors.forms import ImportForm, OrganisationFilterForm, OrganisationForm, PersonForm
+from samverka.actors.forms import (
+    ImportForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    PersonForm,
+    RelationForm,
+)
 from samverka.actors.importers import import_organisations
-from samverka.actors.models import Organisation, Person
-from samverka.actors.services import save_organisation, save_person
+from samverka.actors.models import Organisation, Person, Relation
+from samverka.actors.services import add_relation, remove_relation, save_organisation, save_person
 from samverka.clusters.models import Membership
 from samverka.core import roles
 from samverka.core.exports import FORMATS, table_response
@@ -105,8 +111,36 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "relations_out": organisation.relations_out.select_related("target"),
             "relations_in": organisation.relations_in.select_related("source"),
             "can_edit": can_edit,
+            "relation_form": RelationForm() if can_edit else None,
         },
     )
+
+
+@login_required
+@require_POST
+def relation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_for_write(Organisation, roles.can_edit_organisation, request.user, pk=pk)
+    form = RelationForm(request.POST)
+    if form.is_valid():
+        try:
+            add_relation(actor=request.user, source=organisation, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Relation saved."))
+    else:
+        messages.error(request, _("The relation could not be saved: check the form."))
+    return redirect(organisation)
+
+
+@login_required
+@require_POST
+def relation_remove(request: HttpRequest, pk: int, relation_id: int) -> HttpResponse:
+    organisation = get_for_write(Organisation, roles.can_edit_organisation, request.user, pk=pk)
+    relation = get_object_or_404(Relation, pk=relation_id, source=organisation)
+    remove_relation(actor=request.user, relation=relation)
+    messages.success(request, _("Relation removed."))
+    return redirect(organisation)
 
 
 @login_required
