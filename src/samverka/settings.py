@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "samverka.geo",
     "samverka.actors",
     "samverka.clusters",
+    "samverka.programmes",
     "samverka.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("clusters/", include("samverka.clusters.urls")),
+    path("programmes/", include("samverka.programmes.urls")),
     path("", include("samverka.actors.urls")),
     path("", include("samverka.core.urls")),
 ]

@@ -134,3 +134,46 @@ def can_edit_person(user: Any, person: Person) -> bool:
     if person.user_id is not None and person.user_id == user.pk:
         return True
     return person.organisation is not None and can_edit_organisation(user, person.organisation)
+
+
+def is_programme_officer(user: Any) -> bool:
+    """Programme officers run calls, decide and follow up; platform admins may do the same."""
+    return is_platform_admin(user) or (
+        _authenticated(user) and Role.PROGRAMME_OFFICER in _group_roles(user)
+    )
+
+
+def is_assessor(user: Any) -> bool:
+    return _authenticated(user) and Role.ASSESSOR in _group_roles(user)
+
+
+def applicant_organisation_ids(user: Any) -> set[int]:
+    """Organisations a user may apply for: the one their person record belongs to."""
+    person = person_of(user)
+    return {person.organisation_id} if person and person.organisation_id else set()
+
+
+def can_edit_application(user: Any, project: Any) -> bool:
+    """Programme officers edit any application; an applicant edits only their own draft
+    (created by them, or for the organisation they belong to)."""
+    if is_programme_officer(user):
+        return True
+    if not _authenticated(user) or project.status != "draft":
+        return False
+    return project.created_by_id == user.pk or project.applicant_id in applicant_organisation_ids(
+        user
+    )
+
+
+def can_view_application(user: Any, project: Any) -> bool:
+    """Granted projects are public; applications are seen by officers, their assessors and the
+    applicant."""
+    if project.status in {"granted", "running", "final_report", "closed"}:
+        return True
+    if is_programme_officer(user):
+        return True
+    if not _authenticated(user):
+        return False
+    if project.created_by_id == user.pk or project.applicant_id in applicant_organisation_ids(user):
+        return True
+    return bool(project.call_id and project.call.assessors.filter(pk=user.pk).exists())
