@@ -1,4 +1,4 @@
-"""Pages of the programme and project database."""
+"""Pages of the programme structure: programme list, programme tree, measure."""
 
 from __future__ import annotations
 
