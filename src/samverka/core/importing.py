@@ -28,6 +28,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if self.row == 0:  # a problem in a document (YAML/JSON), named by its path
+            return f"{self.column}: {self.message}" if self.column else self.message
         column = f", {_('column')} {self.column}" if self.column else ""
         return f"{_('row')} {self.row}{column}: {self.message}"
 

@@ -8,12 +8,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from samverka.core.demo import load_demo
+from samverka.programmes.demo import load_programme_demo
+from samverka.programmes.demo_projects import load_demo_projects
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data: the green clusters, their focus areas and a fictional network of "
-        "member organisations and people. Running it again creates nothing new."
+        "Load the demo data: the green clusters, their focus areas, a fictional network of "
+        "member organisations and people, the RTP Västernorrland and Jämtland programmes and "
+        "demo projects. Running it again creates nothing new."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +32,11 @@ class Command(BaseCommand):
         # they are not errors, so they are written without the error colour.
         self.stderr.style_func = None
         quiet = options["verbosity"] == 0
-        counts = load_demo(stdout=None if quiet else self.stderr)  # type: ignore[arg-type]
+        stream = None if quiet else self.stderr
+        counts: dict[str, Any] = load_demo(stdout=stream)  # type: ignore[arg-type]
+        # The programmes after the actors: the programme owners and financiers are organisations,
+        # and the demo projects need the programme's measures.
+        counts["programme_demo"] = load_programme_demo(stdout=stream)  # type: ignore[arg-type]
+        counts["project_demo"] = load_demo_projects(stdout=stream)  # type: ignore[arg-type]
         if options["format"] == "json":
             self.stdout.write(json.dumps(counts, indent=2, sort_keys=True))

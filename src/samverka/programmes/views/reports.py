@@ -1,0 +1,75 @@
+"""Report pages: the budget/outcome table with its chart and the portfolio with chart and map.
+
+Reports are public information (the programme's own documents print them), so the pages are open
+to anonymous visitors like the programme tree; they show aggregates only, never applications.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from samverka.core.exports import FORMATS, table_response
+from samverka.programmes import charts
+from samverka.programmes.models import Programme
+from samverka.programmes.services import reports
+
+
+@require_GET
+def budget(request: HttpRequest, code: str) -> HttpResponse:
+    programme = get_object_or_404(Programme, code=code)
+    report = reports.budget_report(programme=programme)
+    export = request.GET.get("export")
+    if export in FORMATS:
+        headers, rows = reports.budget_export_rows(report)
+        return table_response(headers, rows, fmt=export, filename=f"budget-{programme.code}")
+    if export == "pdf":
+        try:
+            pdf = reports.budget_pdf(programme=programme, report=report)
+        except reports.PdfUnavailable as exc:
+            raise Http404(str(exc)) from exc
+        response = HttpResponse(pdf, content_type="application/pdf")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = (
+            f'attachment; filename="budget-{programme.code}-{stamp}.pdf"'
+        )
+        return response
+    context = reports.budget_document(programme=programme, report=report)
+    return render(request, "programmes/report_budget.html", context)
+
+
+@require_GET
+def portfolio(request: HttpRequest, code: str) -> HttpResponse:
+    programme = get_object_or_404(Programme, code=code)
+    by = request.GET.get("by", "measure")
+    if by not in reports.GROUPINGS:
+        by = "measure"
+    report = reports.portfolio_report(programme=programme, by=by)
+    export = request.GET.get("export")
+    if export in FORMATS:
+        headers, rows = reports.portfolio_export_rows(report)
+        return table_response(
+            headers, rows, fmt=export, filename=f"portfolio-{programme.code}-{by}"
+        )
+    groupings = [
+        ("measure", _("Measure")),
+        ("municipality", _("Municipality")),
+        ("county", _("County")),
+    ]
+    return render(
+        request,
+        "programmes/report_portfolio.html",
+        {
+            "programme": programme,
+            "report": report,
+            "by": by,
+            "by_label": dict(groupings)[by],
+            "groupings": groupings,
+            "chart": charts.portfolio_chart(report) if report["rows"] else "",
+            "map": charts.portfolio_map(report),
+            "query": f"by={by}",
+        },
+    )
