@@ -49,7 +49,8 @@ def test_create_application_gives_sequential_references(setup: dict[str, Any]) -
         f"{call.slug.upper()}-001",
         f"{call.slug.upper()}-002",
     ]
-    assert first.status == S.DRAFT and first.created_by == owner
+    assert first.status == S.DRAFT
+    assert first.created_by == owner
     assert list(first.status_changes.values_list("to_status", flat=True)) == [S.DRAFT]
     assert AuditEntry.objects.filter(action="project.created").count() == 2
 
@@ -280,7 +281,8 @@ def test_reminders_sent_once_for_due_and_overdue(setup: dict[str, Any]) -> None:
     assert project.reference in mail.outbox[1].subject
     overdue.refresh_from_db()
     soon.refresh_from_db()
-    assert overdue.reminded_at is not None and soon.reminded_at is not None
+    assert overdue.reminded_at is not None
+    assert soon.reminded_at is not None
 
 
 # Pages and permissions --------------------------------------------------------------------------
@@ -297,11 +299,14 @@ def test_call_list_and_page_public(setup: dict[str, Any], client: Client) -> Non
     hidden.published = False
     hidden.save()
     page = client.get(reverse("programmes:calls")).content.decode()
-    assert call.title in page and reverse("programmes:call", args=[call.slug]) in page
+    assert call.title in page
+    assert reverse("programmes:call", args=[call.slug]) in page
     assert reverse("programmes:call", args=[hidden.slug]) not in page
     detail = client.get(call.get_absolute_url())
     text = detail.content.decode()
-    assert "Kriterium A" in text and "1.1 Åtgärd 1.1" in text and "50 %" in text
+    assert "Kriterium A" in text
+    assert "1.1 Åtgärd 1.1" in text
+    assert "50 %" in text
     assert client.get(hidden.get_absolute_url()).status_code == 404
 
 
@@ -390,10 +395,8 @@ def test_edit_and_status_writes_per_role(setup: dict[str, Any], client: Client) 
     submit = reverse("programmes:project-submit", args=[project.reference])
     status = reverse("programmes:project-status", args=[project.reference])
     assert client.get(edit).status_code == 302  # to login
-    assert (
-        client.post(submit).status_code == 302
-        and not Project.objects.filter(pk=project.pk, status=S.SUBMITTED).exists()
-    )
+    assert client.post(submit).status_code == 302
+    assert not Project.objects.filter(pk=project.pk, status=S.SUBMITTED).exists()
     other = login(Client(), setup["other"])
     assert other.get(edit).status_code == 403
     assert other.post(submit).status_code == 404
@@ -439,4 +442,5 @@ def test_call_applications_export_for_officer(setup: dict[str, Any], client: Cli
     url = setup["call"].get_absolute_url() + "?export=csv"
     response = login(client, setup["officer"]).get(url)
     body = response.content.decode("utf-8-sig")
-    assert project.reference in body and "300000" in body
+    assert project.reference in body
+    assert "300000" in body

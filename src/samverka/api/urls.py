@@ -10,12 +10,15 @@ from samverka.geo.api import router as geo_router
 from samverka.programmes.api import router as programmes_router
 
 DESCRIPTION = """\
-Read and maintain Samverka's directory of green clusters and the organisations in them.
+Read and maintain Samverka's directory of green clusters and the organisations in them, and the
+programme and project database: programmes with their structure, calls, applications/projects with
+financing, assessments and decisions, and the budget report.
 
 Reading is open to everyone. Writes need a personal API token, sent as
 `Authorization: Bearer smv_…` (create one with `samverka token create USERNAME`), or the session
 of a logged-in user together with the CSRF token; and the same permissions as in the web
-interface (a cluster manager changes only their own clusters).
+interface (a cluster manager changes only their own clusters; programme officers run calls and
+decide; assessors change only their own assessments; applicants only their own drafts).
 
 Errors are JSON: `{"detail": "a readable message"}`, and for invalid data also
 `"errors": {"field": ["message", …]}` with status 422.

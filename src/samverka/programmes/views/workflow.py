@@ -417,6 +417,7 @@ def project_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "lines": lines,
             "totals": sums,
             "support_percent": sums.support_share * 100 if sums.support_share is not None else None,
+            "max_percent": project.call.max_support_share * 100 if project.call_id else None,
             "assessments": assessments,
             "reports": [(r, workflow.can_submit_report(user, r)) for r in reports],
             "can_edit": roles.can_edit_application(user, project) and project.status == S.DRAFT,
