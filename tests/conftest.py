@@ -91,3 +91,18 @@ def member_user(
     organisation = cluster.members.first()
     Person.objects.create(name="Mia Medlem", organisation=organisation, user=user)
     return user, organisation
+
+
+@pytest.fixture(autouse=True)
+def _geography_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (live server, worker) flush the database after each test, which also
+    removes the geography that a migration loaded; put it back for them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from samverka.geo.services import load_geography
+
+        load_geography()
