@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "samverka.actors",
     "samverka.clusters",
     "samverka.programmes",
+    "samverka.indicators",
     "samverka.api",
     "django.contrib.admin",
     "django.contrib.auth",

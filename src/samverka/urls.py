@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("clusters/", include("samverka.clusters.urls")),
     path("programmes/", include("samverka.programmes.urls")),
+    path("indicators/", include("samverka.indicators.urls")),
     path("", include("samverka.actors.urls")),
     path("", include("samverka.core.urls")),
 ]

@@ -127,7 +127,9 @@ class Measure(models.Model):
 
 
 class MeasureGoal(models.Model):
-    """Åtgärdsmål: a goal of a measure with its deadline year (indicator links come with #4)."""
+    """Åtgärdsmål: a goal of a measure with its deadline year, and — when it is measured — the
+    indicator, area and gender it follows, its baseline and its target (see
+    indicators/services/goals.py for how the status is computed)."""
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="goals"
@@ -135,6 +137,61 @@ class MeasureGoal(models.Model):
     text = models.TextField(_("goal"))
     deadline_year = models.PositiveSmallIntegerField(_("deadline year"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        verbose_name=_("indicator"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="goals",
+    )
+    area = models.ForeignKey(
+        "geo.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    gender = models.CharField(
+        _("gender"),
+        max_length=1,
+        blank=True,
+        choices=[("T", "T"), ("K", "K"), ("M", "M")],
+        help_text=_("Empty: the total (T), and for gender-share targets both genders."),
+    )
+    baseline_period = models.CharField(_("baseline period"), max_length=10, blank=True)
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    target_kind = models.CharField(
+        _("target kind"),
+        max_length=20,
+        blank=True,
+        choices=[
+            ("absolute", _("reach a value")),
+            ("change", _("change by a percentage from the baseline")),
+            ("relative_to_nation", _("improve relative to the nation")),
+            ("gender_share", _("at least a share of each gender")),
+        ],
+    )
+    target_value = models.DecimalField(
+        _("target value"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_(
+            "absolute: the value to reach; change: the change in percent; relative to the "
+            "nation: the ratio or difference to reach; gender share: the minimum percent."
+        ),
+    )
+    relative_mode = models.CharField(
+        _("compared with the nation as"),
+        max_length=10,
+        blank=True,
+        choices=[("ratio", _("ratio")), ("difference", _("difference"))],
+    )
 
     class Meta:
         ordering = ["measure", "position", "pk"]

@@ -212,7 +212,9 @@ def save_scores(
     assessment, ``conflict_of_interest``).
     """
     assessment = (
-        Assessment.objects.select_for_update().select_related("project__call").get(pk=assessment.pk)
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("project__call")
+        .get(pk=assessment.pk)
     )
     actor = actor if actor is not None else assessment.assessor
     if not can_score(actor, assessment):

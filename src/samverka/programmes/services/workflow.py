@@ -304,7 +304,9 @@ def completeness_problems(*, project: Project) -> dict[str, list[str]]:
 
 def _lock(project: Project) -> Project:
     """Re-read the project's row under a lock so that two requests cannot both move it."""
-    locked = Project.objects.select_for_update().select_related("call").get(pk=project.pk)
+    locked = (
+        Project.objects.select_for_update(of=("self",)).select_related("call").get(pk=project.pk)
+    )
     project.status = locked.status
     return project
 
@@ -466,7 +468,11 @@ def submit_report(*, report: FollowUpReport, actor: Any, data: Mapping[str, Any]
     The applicant or a programme officer submits it, once, while the project is granted, running
     or in its final-report stage. Raises PermissionDenied or ValidationError.
     """
-    report = FollowUpReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    report = (
+        FollowUpReport.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=report.pk)
+    )
     if report.submitted_at is not None:
         raise ValidationError(_("This report has already been submitted."), code="submitted")
     if not can_submit_report(actor, report):
