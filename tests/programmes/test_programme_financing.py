@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import test_programme_workflow_builders as b
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from samverka.core.models import AuditEntry
 from samverka.programmes.enums import FinancierCategory as C
@@ -21,6 +22,13 @@ from samverka.programmes.services.financing import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """The messages below are the English source strings."""
+    with translation.override("en"):
+        yield
 
 
 def messages(project: Any) -> list[str]:

@@ -145,8 +145,8 @@ def test_check_stated_figure_beyond_tolerance(clean: Programme) -> None:
     assert finding.kind == "stated_figure_mismatch"
     assert finding.subject == "ren"
     assert finding.message == (
-        "Budget 2004: the document states 1,0 MSEK, the data gives 1,0 MSEK "
-        "(difference +50\N{NO-BREAK SPACE}000 SEK)."
+        "Budget 2004: dokumentet anger 1,0 mnkr, uppgifterna ger 1,0 mnkr "
+        "(skillnad +50\N{NO-BREAK SPACE}000 kr)."
     )
 
 
@@ -166,7 +166,7 @@ def test_check_demo_reports_the_seeds_printed_differences(db: Any) -> None:
         ("554,3", "554,4"),
         ("897,0", "946,6"),
     ]:
-        assert f"states {stated} MSEK, the data gives {actual} MSEK (" in joined
+        assert f"anger {stated} mnkr, uppgifterna ger {actual} mnkr (" in joined
     # In mid-2009 the demo has no other inconsistency.
     assert {f.kind for f in findings} == {"stated_figure_mismatch"}
 

@@ -286,7 +286,7 @@ def test_portfolio_by_measure_matches_hand_computed_fixture(
 ) -> None:
     report = portfolio_report(programme=programme, by="measure")
     assert report["by"] == "measure"
-    assert "more than the programme total" in report["note"]
+    assert "mer än programmets totalbelopp" in report["note"]
     assert report["rows"] == [
         {
             "key": "1.1",
@@ -322,7 +322,7 @@ def test_portfolio_by_municipality_counts_a_project_in_each(
     rows = {r["key"]: (r["name"], r["projects"], r["granted_sek"]) for r in report["rows"]}
     assert rows == {"2280": ("Härnösand", 1, 180_000), "2281": ("Sundsvall", 2, 370_000)}
     # Härnösand and Sundsvall together show more than the programme's 370 000 SEK.
-    assert "more than the programme total" in report["note"]
+    assert "mer än programmets totalbelopp" in report["note"]
 
 
 def test_portfolio_by_county_counts_a_project_once(

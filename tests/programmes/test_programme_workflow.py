@@ -371,7 +371,9 @@ def test_application_create_with_bad_lines_writes_nothing(
         "lines-0-budget_sek": 500,
     }
     response = client.post(
-        reverse("programmes:application-create", args=[setup["call"].slug]), data
+        reverse("programmes:application-create", args=[setup["call"].slug]),
+        data,
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 200
     assert "outside the project period" in response.content.decode()

@@ -167,11 +167,25 @@ class RegisteredImporter:
     kind: str
     function: Importer
     help: str
+    add_arguments: Callable[[Any], None] | None = None
+    input_formats: tuple[str, ...] = ()
 
 
 IMPORTERS: dict[str, RegisteredImporter] = {}
 
 
-def register(kind: str, function: Importer, help_text: str) -> None:
-    """Make ``samverka import <kind> FILE`` and the upload page run ``function``."""
-    IMPORTERS[kind] = RegisteredImporter(kind, function, help_text)
+def register(
+    kind: str,
+    function: Importer,
+    help_text: str,
+    *,
+    add_arguments: Callable[[Any], None] | None = None,
+    input_formats: tuple[str, ...] = (),
+) -> None:
+    """Make ``samverka import <kind> FILE`` and the upload page run ``function``.
+
+    ``add_arguments(parser)`` may add options of this kind's own to the command; their parsed
+    values are passed to ``function`` as keyword arguments (named by ``dest``). An importer that
+    reads several formats lists them in ``input_formats`` and receives ``input_format=``.
+    """
+    IMPORTERS[kind] = RegisteredImporter(kind, function, help_text, add_arguments, input_formats)

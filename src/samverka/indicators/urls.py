@@ -2,13 +2,17 @@
 
 from django.urls import path
 
-from samverka.indicators.views import catalogue
+from samverka.indicators.views import catalogue, goals
 
 app_name = "indicators"
 
 page_urls = [
     path("", catalogue.catalogue, name="catalogue"),
+    path("<slug:code>/", catalogue.indicator_page, name="indicator"),
 ]
-goal_urls: list = []
+goal_urls: list = [
+    path("programmes/<slug:code>/baselines/", goals.baselines, name="baselines"),
+    path("programmes/<slug:code>/goals/", goals.dashboard, name="goals"),
+]
 
 urlpatterns = goal_urls + page_urls

@@ -272,3 +272,45 @@ class FollowUpReportForm(forms.ModelForm):
         model = FollowUpReport
         fields = REPORT_FIELDS
         widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+
+class OutcomeForm(forms.Form):
+    """Outcome and decided SEK per financing line of a granted project, and a note."""
+
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you correct a decided amount: say why."),
+    )
+
+    def __init__(self, *args: Any, lines: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line_fields = []
+        for line in lines:
+            label = {
+                "financier": line.financier.name,
+                "category": line.get_category_display(),
+                "year": line.year,
+            }
+            decided, outcome = f"decided_{line.pk}", f"outcome_{line.pk}"
+            self.fields[decided] = forms.IntegerField(
+                min_value=0,
+                label=_("Decided (SEK): %(financier)s, %(category)s %(year)s") % label,
+                initial=line.decided_sek,
+            )
+            self.fields[outcome] = forms.IntegerField(
+                min_value=0,
+                label=_("Outcome (SEK): %(financier)s, %(category)s %(year)s") % label,
+                initial=line.outcome_sek,
+            )
+            self.line_fields.append((line, self[decided], self[outcome]))
+
+    def amounts(self) -> dict[int, dict[str, int]]:
+        return {
+            line.pk: {
+                "decided_sek": self.cleaned_data[decided.name],
+                "outcome_sek": self.cleaned_data[outcome.name],
+            }
+            for line, decided, outcome in self.line_fields
+        }

@@ -31,6 +31,7 @@ workflow_urls = [
     path("projects/<str:reference>/submit/", workflow.project_submit, name="project-submit"),
     path("projects/<str:reference>/status/", workflow.project_transition, name="project-status"),
     path("projects/<str:reference>/decision/", workflow.decision_edit, name="decision"),
+    path("projects/<str:reference>/outcome/", workflow.outcome_edit, name="outcome"),
     path("projects/<str:reference>/assessment/", workflow.assessment_edit, name="assessment"),
     path(
         "projects/<str:reference>/assessment/conflict/",

@@ -19,7 +19,8 @@ Interpretation of the issue's rules (the model has no separate budget field on p
 
 ``financing_problems`` lists every problem as ``(field, message)``; ``validate_financing`` raises
 them together as one ``ValidationError`` keyed by field; ``save_financing_lines`` replaces the
-lines atomically and writes an audit entry.
+lines atomically and writes an audit entry; ``record_outcome`` is the programme officer's
+follow-up of a granted project: outcome (and corrected decided amounts) per line.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from samverka.actors.models import Organisation
 from samverka.core import audit, roles
-from samverka.programmes.enums import FinancierCategory
+from samverka.programmes.enums import FinancierCategory, ProjectStatus
 from samverka.programmes.models import FinancingLine, Project
 
 FIELD = "financing_lines"
@@ -287,5 +288,107 @@ def save_financing_lines(
             action="project.financing_changed",
             obj=project,
             changes={"financing_lines": [before, after]},
+        )
+    return list(project.financing_lines.select_related("financier"))
+
+
+#: Stages in which a project's outcome is followed up and recorded.
+OUTCOME_STATUSES = frozenset(
+    {ProjectStatus.GRANTED, ProjectStatus.RUNNING, ProjectStatus.FINAL_REPORT}
+)
+
+
+def can_record_outcome(user: Any, project: Project) -> bool:
+    """Programme officers record outcome on granted, running and final-report projects."""
+    return roles.is_programme_officer(user) and project.status in OUTCOME_STATUSES
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    project: Project,
+    actor: Any,
+    amounts: Mapping[int, Mapping[str, Any]],
+    note: str = "",
+) -> list[FinancingLine]:
+    """Record the outcome (and, when the decision was changed, the corrected decided amount) of
+    a granted project's financing lines; one audit entry with every changed amount and the note.
+
+    ``amounts`` is ``{line_id: {"outcome_sek": int, "decided_sek": int}}``; a key left out keeps
+    the stored value and lines left out are unchanged. The lines keep their identity (unlike
+    ``save_financing_lines``, which replaces them).
+
+    Rules, so that the page never creates what ``samverka check projects`` reports:
+    amounts are whole, non-negative SEK; the outcome of a line is at most its decided amount
+    (``outcome_above_decision``) — when more was paid because the decision was changed, correct
+    the decided amount too; correcting a decided amount needs a ``note`` saying why.
+
+    Raises PermissionDenied (not an officer, or the project is not granted, running or in its
+    final-report stage) or ValidationError keyed ``financing_lines`` / ``note``.
+    """
+    locked = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
+    project.status = locked.status
+    if not can_record_outcome(actor, project):
+        raise PermissionDenied
+    lines = {ln.pk: ln for ln in project.financing_lines.select_for_update().order_by("pk")}
+    errors: list[str] = []
+    if unknown := set(map(int, amounts)) - set(lines):
+        errors.append(
+            _("Financing lines %(ids)s do not belong to this project.")
+            % {"ids": ", ".join(str(i) for i in sorted(unknown))}
+        )
+    changes: dict[str, list[int]] = {}
+    decided_changed = False
+    for line_id, values in amounts.items():
+        line = lines.get(int(line_id))
+        if line is None:
+            continue
+        label = {"financier": line.financier, "year": line.year}
+        new = {}
+        for name in ("decided_sek", "outcome_sek"):
+            value = values.get(name)
+            if value in (None, ""):
+                new[name] = getattr(line, name)
+                continue
+            try:
+                new[name] = int(value)
+            except (TypeError, ValueError):
+                new[name] = None
+        if None in new.values():
+            errors.append(_("%(financier)s %(year)s: give whole SEK.") % label)
+            continue
+        if new["decided_sek"] < 0 or new["outcome_sek"] < 0:
+            errors.append(_("%(financier)s %(year)s: amounts cannot be negative.") % label)
+            continue
+        if new["outcome_sek"] > new["decided_sek"]:
+            errors.append(
+                _(
+                    "%(financier)s %(year)s: the outcome %(outcome)s SEK is above the decided "
+                    "%(decided)s SEK. If the decision was changed, correct the decided amount "
+                    "and say why in the note."
+                )
+                % {**label, "outcome": new["outcome_sek"], "decided": new["decided_sek"]}
+            )
+            continue
+        for name, value in new.items():
+            old = getattr(line, name)
+            if value != old:
+                key = f"line {line.pk} ({line.financier_id}, {line.category}, {line.year})"
+                changes[f"{key} {name}"] = [old, value]
+                decided_changed |= name == "decided_sek"
+                setattr(line, name, value)
+    if errors:
+        raise ValidationError({FIELD: errors})
+    if decided_changed and not note.strip():
+        raise ValidationError(
+            {"note": _("Say why the decided amount is corrected (e.g. the changed decision).")}
+        )
+    if changes:
+        FinancingLine.objects.bulk_update(lines.values(), ["decided_sek", "outcome_sek"])
+        audit.record(
+            actor=actor,
+            action="project.outcome_recorded",
+            obj=project,
+            changes={"amounts": changes, **({"note": note.strip()} if note.strip() else {})},
         )
     return list(project.financing_lines.select_related("financier"))

@@ -35,6 +35,7 @@ from samverka.programmes.forms import (
     DecisionForm,
     FinancingFormSet,
     FollowUpReportForm,
+    OutcomeForm,
     ScoreForm,
     TransitionForm,
     financing_lines,
@@ -428,6 +429,7 @@ def project_detail(request: HttpRequest, reference: str) -> HttpResponse:
             else None,
             "transitions": transitions,
             "can_decide": officer and project.status == S.IN_ASSESSMENT,
+            "can_record_outcome": financing.can_record_outcome(user, project),
             "can_assess": project.status == S.IN_ASSESSMENT
             and assessment_service.is_assigned(user, project),
             "is_officer": officer,
@@ -519,6 +521,42 @@ def decision_edit(request: HttpRequest, reference: str) -> HttpResponse:
             "lines": lines,
             "totals": financing.totals(lines),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    """The programme officer's follow-up of a granted project: outcome (and corrected decided
+    amounts) per financing line."""
+    project = get_for_write(
+        Project.objects.select_related("call", "programme"),
+        financing.can_record_outcome,
+        request.user,
+        reference=reference,
+    )
+    lines = list(project.financing_lines.select_related("financier").order_by("year", "pk"))
+    form = OutcomeForm(request.POST or None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            financing.record_outcome(
+                project=project,
+                actor=request.user,
+                amounts=form.amounts(),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Recorded the outcome of %(reference)s.") % {"reference": project.reference},
+            )
+            return redirect(project)
+    return render(
+        request,
+        "programmes/outcome_form.html",
+        {"project": project, "form": form, "totals": financing.totals(lines)},
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from samverka.core.demo import load_demo
+from samverka.indicators.demo import load_indicator_demo
 from samverka.programmes.demo import load_programme_demo
 from samverka.programmes.demo_projects import load_demo_projects
 
@@ -38,5 +39,6 @@ class Command(BaseCommand):
         # and the demo projects need the programme's measures.
         counts["programme_demo"] = load_programme_demo(stdout=stream)  # type: ignore[arg-type]
         counts["project_demo"] = load_demo_projects(stdout=stream)  # type: ignore[arg-type]
+        counts["indicator_demo"] = load_indicator_demo(stdout=stream)  # type: ignore[arg-type]
         if options["format"] == "json":
             self.stdout.write(json.dumps(counts, indent=2, sort_keys=True))

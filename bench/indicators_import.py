@@ -1,0 +1,171 @@
+"""Benchmark (not a test): importing 1M long-format indicator values.
+
+On PostgreSQL (``--pg URL`` of the server, default postgresql://postgres@127.0.0.1:5432) a
+scratch database ``samverka_bench`` is created, migrated, and the same generated CSV is
+(1) imported with ``samverka import indicators`` (validation + store path) and (2) loaded with a
+raw ``COPY`` into a scratch table of the same columns, in the same run; the ratio of the rates is
+reported. On SQLite the import rate in rows/s is reported. Results are appended to
+docs/benchmarks.md.
+
+    .venv/bin/python bench/indicators_import.py [--rows 1000000] [--skip-pg] [--skip-sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "docs" / "benchmarks.md"
+
+
+def generate(path: Path, rows: int) -> None:
+    """Monthly values for every area × gender, enough periods to reach ``rows``."""
+    sys.path.insert(0, str(ROOT / "src"))
+    areas = [line.split(",")[0] for line in _area_codes()]
+    with path.open("w", encoding="utf-8") as out:
+        out.write("indicator,area,period,gender,value\n")
+        n = 0
+        year, month = 1900, 1
+        while n < rows:
+            period = f"{year}M{month:02d}"
+            for area in areas:
+                for gender in ("T", "K", "M"):
+                    if n >= rows:
+                        break
+                    out.write(f"bench,{area},{period},{gender},{(n * 7919) % 100000 / 10}\n")
+                    n += 1
+            month += 1
+            if month == 13:
+                year, month = year + 1, 1
+
+
+def _area_codes() -> list[str]:
+    codes = ["00"] + [f"{c:02d}" for c in (1, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 17, 18)]
+    codes += [f"{c:02d}" for c in range(19, 26)]
+    return codes
+
+
+def child(database_url: str, csv_path: str) -> None:
+    """Run in a subprocess with the database URL set: migrate, import, (PG) COPY."""
+    os.environ["SAMVERKA_DATABASE_URL"] = database_url
+    os.environ["SAMVERKA_IMPORT_MAX_BYTES"] = str(1 << 31)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverka.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from samverka.indicators.services.importers import import_indicators
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    with open(csv_path, "rb") as handle:
+        report = import_indicators(handle, filename="bench.csv")
+    elapsed = time.perf_counter() - started
+    assert report.ok, (report.file_error, report.errors[:3])
+    print(f"import {report.created} {elapsed:.3f}")
+    started = time.perf_counter()
+    with open(csv_path, "rb") as handle:
+        again = import_indicators(handle, filename="bench.csv")
+    print(f"reimport {again.unchanged} {time.perf_counter() - started:.3f}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE bench_copy (indicator varchar(60), area varchar(4), "
+                "period varchar(10), gender varchar(1), value numeric(20, 6))"
+            )
+            started = time.perf_counter()
+            with (
+                open(csv_path, "rb") as handle,
+                cursor.cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER)") as copy,
+            ):
+                while block := handle.read(1 << 20):
+                    copy.write(block)
+            connection.commit() if not connection.get_autocommit() else None
+            print(f"copy {cursor.rowcount} {time.perf_counter() - started:.3f}")
+
+
+def run_child(database_url: str, csv_path: Path) -> dict[str, tuple[int, float]]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", database_url, str(csv_path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    results = {}
+    for line in output.splitlines():
+        name, count, seconds = line.split()
+        results[name] = (int(count), float(seconds))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--child", nargs=2)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = Path(tmp) / "bench.csv"
+        generate(csv_path, args.rows)
+        size = csv_path.stat().st_size / 1e6
+        if not args.skip_sqlite:
+            r = run_child(f"sqlite:///{tmp}/bench.sqlite3", csv_path)
+            rate = r["import"][0] / r["import"][1]
+            again = r["reimport"][0] / r["reimport"][1]
+            lines.append(
+                f"| SQLite | {args.rows:,} | import {rate:,.0f} rows/s | "
+                f"re-import (all unchanged) {again:,.0f} rows/s | target ≥ 50,000 rows/s |"
+            )
+            print(lines[-1])
+        if not args.skip_pg:
+            import psycopg
+
+            admin = psycopg.connect(f"{args.pg}/postgres", autocommit=True)
+            admin.execute("DROP DATABASE IF EXISTS samverka_bench")
+            admin.execute("CREATE DATABASE samverka_bench")
+            try:
+                r = run_child(f"{args.pg}/samverka_bench", csv_path)
+            finally:
+                admin.execute("DROP DATABASE IF EXISTS samverka_bench")
+                admin.close()
+            rate = r["import"][0] / r["import"][1]
+            copy = r["copy"][0] / r["copy"][1]
+            again = r["reimport"][0] / r["reimport"][1]
+            lines.append(
+                f"| PostgreSQL | {args.rows:,} | import {rate:,.0f} rows/s; raw COPY "
+                f"{copy:,.0f} rows/s; ratio {rate / copy:.2f} | re-import (all unchanged) "
+                f"{again:,.0f} rows/s | target ratio ≥ 0.5 |"
+            )
+            print(lines[-1])
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = not RESULTS.exists()
+    with RESULTS.open("a", encoding="utf-8") as out:
+        if header:
+            out.write("# Benchmarks\n\n")
+        out.write(
+            f"\n## Indicator import ({stamp}, {platform.python_version()}, "
+            f"{os.cpu_count()} cores, CSV {size:.0f} MB)\n\n"
+            "| database | rows | fresh import | second import | target |\n|---|---|---|---|---|\n"
+        )
+        out.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
