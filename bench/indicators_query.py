@@ -6,7 +6,8 @@ p95 under 150 ms, through ``indicators.services.goals.programme_goals``).
 
 Runs against a throw-away SQLite database in a temporary directory; with ``SAMVERKA_BENCH_PG=1``
 also against PostgreSQL, in the scratch database named by ``SAMVERKA_BENCH_PG_URL`` (default
-``postgresql:///samverka_bench``), which it empties first. Values are generated with
+``postgresql:///samverka_bench``; create it with ``createdb``), whose public schema it drops
+and recreates first. Values are generated with
 ``executemany`` in index order (SQLite) or ``COPY`` (PostgreSQL), then ``ANALYZE`` runs. Results
 are appended to docs/benchmarks.md with the date, machine and commit.
 """
@@ -53,10 +54,7 @@ def _reset_pg(url: str) -> None:
     """Empty the scratch database (a fresh schema, so migrations load the geography again)."""
     import psycopg
 
-    with psycopg.connect(
-        url.replace("postgresql:///", "dbname=", 1) if url.startswith("postgresql:///") else url,
-        autocommit=True,
-    ) as conn:
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
 

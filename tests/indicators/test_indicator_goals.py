@@ -344,7 +344,7 @@ def test_programme_goals_of_fifty_goals_in_three_queries(django_assert_num_queri
     measures = list(programme.measures.all())
     indicators = [make_indicator(gender_split=True) for _ in range(10)]
     kinds = ["absolute", "change", "relative_to_nation", "gender_share"]
-    for i, indicator in enumerate(indicators):
+    for indicator in indicators:
         rows = []
         for area in ("00", "22", "2281", "2284", "23"):
             for year in range(2005, 2011):

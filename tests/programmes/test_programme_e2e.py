@@ -311,12 +311,8 @@ def api(client: Client, method: str, path: str, user: Any, data: Any = None) -> 
 
 
 def test_whole_pipeline_through_the_api_to_closed(client: Client, people: dict[str, Any]) -> None:
-    """Drafted, submitted, assessed by two (one n/a), decided, run, outcome recorded, closed.
-
-    The API has no endpoint for follow-up reports, so those two steps go through the service
-    that the report page uses."""
-    from samverka.programmes.services import workflow
-
+    """Drafted, submitted, assessed by two (one n/a), decided, run, followed up with a progress
+    and a final report, outcome recorded, closed: every step through the API."""
     the_call = b.call(b.programme(), weights={0: "3", 1: "2", 2: "1"})
     the_call.assessors.set([people["anna"], people["bo"]])
     a, bb, c = the_call.programme.criteria.order_by("position")
@@ -385,10 +381,33 @@ def test_whole_pipeline_through_the_api_to_closed(client: Client, people: dict[s
         },
     )
     api(client, "post", f"/projects/{reference}/transitions", olle, {"to_status": "running"})
-    reports = {r.kind: r for r in project.reports.all()}
-    workflow.submit_report(report=reports["progress"], actor=sara, data={"text": "År 1"})
+    listed = client.get(f"/api/v1/projects/{reference}/reports", headers=bearer(sara)).json()
+    reports = {r["kind"]: r for r in listed}
+    assert set(reports) == {"progress", "final"}
+    assert all(r["submitted_at"] is None for r in listed)
+    progress = api(
+        client,
+        "put",
+        f"/projects/{reference}/reports/{reports['progress']['id']}",
+        sara,
+        {"text": "År 1", "jobs_women": 2, "jobs_men": 1, "participants_women": 10},
+    )
+    assert (progress["submitted_at"] is not None, progress["jobs_women"]) == (True, 2)
     api(client, "post", f"/projects/{reference}/transitions", olle, {"to_status": "final_report"})
-    workflow.submit_report(report=reports["final"], actor=sara, data={"text": "Klart"})
+    api(
+        client,
+        "put",
+        f"/projects/{reference}/reports/{reports['final']['id']}",
+        sara,
+        {"text": "Klart", "new_companies": 1},
+    )
+    again = client.put(
+        f"/api/v1/projects/{reference}/reports/{reports['final']['id']}",
+        {"text": "Igen"},
+        content_type="application/json",
+        headers={"Accept-Language": "en", **bearer(sara)},
+    )
+    assert again.status_code == 403  # a report is submitted once
     lines = api(
         client,
         "put",

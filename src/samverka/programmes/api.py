@@ -60,6 +60,8 @@ from samverka.programmes.schemas import (
     DecisionIn,
     FinancingIn,
     FinancingLineOut,
+    FollowUpReportIn,
+    FollowUpReportOut,
     ProgrammeDetail,
     ProgrammeOut,
     ProjectDetail,
@@ -506,3 +508,37 @@ def decide_project(request: HttpRequest, reference: str, payload: DecisionIn) ->
         motivation=payload.motivation,
     )
     return _get_project(reference, user)
+
+
+# Follow-up ---------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{reference}/reports",
+    response=list[FollowUpReportOut],
+    summary="The project's progress and final reports",
+)
+def list_reports(request: HttpRequest, reference: str) -> Any:
+    project = _get_project(reference, _viewer(request))
+    return list(project.reports.order_by("due_date", "pk"))
+
+
+@router.put(
+    "/projects/{reference}/reports/{report_id}",
+    response=FollowUpReportOut,
+    auth=write_auth,
+    summary="Submit a progress or final report with its results",
+)
+def submit_report(
+    request: HttpRequest, reference: str, report_id: int, payload: FollowUpReportIn
+) -> Any:
+    """The applicant (or a programme officer) submits each report once, while the project is
+    granted, running or in its final-report stage."""
+    user = request.auth
+    project = _get_project_for_write(reference, user)
+    report = project.reports.filter(pk=report_id).first()
+    if report is None:
+        raise Http404(_("The project has no report with the id %(id)s.") % {"id": report_id})
+    if not workflow.can_submit_report(user, report):
+        raise PermissionDenied(_("You may not submit this report."))
+    return workflow.submit_report(report=report, actor=user, data=payload.dict())

@@ -392,3 +392,25 @@ class DecisionIn(Schema):
     decided_amounts: dict[int, int] = Field(
         default_factory=dict, description="Decided SEK per financing line id (when granting)."
     )
+
+
+class FollowUpReportOut(Schema):
+    id: int
+    kind: str
+    due_date: date
+    submitted_at: datetime | None
+    jobs_women: int
+    jobs_men: int
+    new_companies: int
+    participants_women: int
+    participants_men: int
+    text: str
+
+
+class FollowUpReportIn(Schema):
+    jobs_women: int = Field(0, ge=0)
+    jobs_men: int = Field(0, ge=0)
+    new_companies: int = Field(0, ge=0)
+    participants_women: int = Field(0, ge=0)
+    participants_men: int = Field(0, ge=0)
+    text: str = ""

@@ -165,7 +165,13 @@ def programme_goals(*, programme: Programme | str) -> list[GoalStatusResult]:
     goals = list(
         MeasureGoal.objects.filter(**lookup)
         .select_related("measure", "indicator", "area")
-        .order_by("measure__position", "measure__code", "position", "pk")
+        .order_by(
+            "measure__priority_area__number",
+            "measure__position",
+            "measure__code",
+            "position",
+            "pk",
+        )
     )
     nation_id = _nation_id()
     values = _load_values(goals, nation_id)

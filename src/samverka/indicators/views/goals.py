@@ -63,7 +63,7 @@ def compared_unit(result: GoalStatusResult) -> str:
             return _("ratio to the nation")
         return _("difference from the nation")
     if kind == TargetKind.GENDER_SHARE:
-        return _("% of women + men")
+        return _("percent of women + men")
     return goal.indicator.unit if goal.indicator_id else ""
 
 

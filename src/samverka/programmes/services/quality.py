@@ -97,7 +97,7 @@ def _lines_outside_period(projects: QuerySet[Project]) -> list[Finding]:
             "line_outside_period",
             line.project.reference,
             _(
-                "Financing line %(year)s (%(financier)s) lies outside the project period %(start)s\N{EN DASH}%(end)s."
+                "Financing line %(year)s (%(financier)s) lies outside the project period %(start)s–%(end)s."
             )
             % {
                 "year": line.year,
