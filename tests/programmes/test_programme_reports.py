@@ -470,12 +470,6 @@ def test_report_command_unknown_programme_exits_2(db: Any) -> None:
     assert exc.value.returncode == 2
 
 
-def test_report_command_portfolio_refuses_pdf(programme: Programme) -> None:
-    with pytest.raises(CommandError) as exc:
-        call_command("report", "portfolio", "--programme", programme.code, "--format", "pdf")
-    assert exc.value.returncode == 2
-
-
 def _weasyprint_available() -> bool:
     try:
         import weasyprint  # noqa: F401

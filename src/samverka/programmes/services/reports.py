@@ -310,8 +310,8 @@ def budget_document(
     }
 
 
-def budget_pdf(*, programme: Programme, report: dict[str, Any]) -> bytes:
-    """The budget report as an A4 PDF page (table in the seed's shape and the chart).
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """Render an HTML template to PDF with WeasyPrint.
 
     Raises :class:`PdfUnavailable` when WeasyPrint cannot be imported (it needs Pango from the
     operating system).
@@ -332,7 +332,33 @@ def budget_pdf(*, programme: Programme, report: dict[str, Any]) -> bytes:
         ) from exc
     # WeasyPrint logs every layout step at INFO, which would end up in the command's stderr.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    context = budget_document(programme=programme, report=report, printed=True)
-    context["generated"] = timezone.localdate()
-    html = render_to_string("programmes/pdf/budget.html", context)
+    html = render_to_string(template, {**context, "generated": timezone.localdate()})
     return HTML(string=html).write_pdf()
+
+
+def budget_pdf(*, programme: Programme, report: dict[str, Any]) -> bytes:
+    """The budget report as an A4 PDF page (table in the seed's shape and the chart)."""
+    context = budget_document(programme=programme, report=report, printed=True)
+    return render_pdf("programmes/pdf/budget.html", context)
+
+
+def portfolio_document(*, programme: Programme, report: dict[str, Any]) -> dict[str, Any]:
+    """What the portfolio page and its PDF show: the table, the chart and (by area) the map."""
+    from samverka.programmes import charts
+
+    by_labels = {"measure": _("Measure"), "municipality": _("Municipality"), "county": _("County")}
+    return {
+        "programme": programme,
+        "report": report,
+        "by": report["by"],
+        "by_label": by_labels[report["by"]],
+        "chart": charts.portfolio_chart(report) if report["rows"] else "",
+        "map": charts.portfolio_map(report),
+    }
+
+
+def portfolio_pdf(*, programme: Programme, report: dict[str, Any]) -> bytes:
+    """The portfolio report as an A4 PDF: the table, the chart and, by area, the map."""
+    return render_pdf(
+        "programmes/pdf/portfolio.html", portfolio_document(programme=programme, report=report)
+    )

@@ -6,14 +6,13 @@ to anonymous visitors like the programme tree; they show aggregates only, never 
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from samverka.core.exports import FORMATS, table_response
-from samverka.programmes import charts
 from samverka.programmes.models import Programme
 from samverka.programmes.services import reports
 
@@ -30,7 +29,7 @@ def budget(request: HttpRequest, code: str) -> HttpResponse:
         try:
             pdf = reports.budget_pdf(programme=programme, report=report)
         except reports.PdfUnavailable as exc:
-            raise Http404(str(exc)) from exc
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
         response = HttpResponse(pdf, content_type="application/pdf")
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = (
@@ -54,22 +53,22 @@ def portfolio(request: HttpRequest, code: str) -> HttpResponse:
         return table_response(
             headers, rows, fmt=export, filename=f"portfolio-{programme.code}-{by}"
         )
-    groupings = [
+    if export == "pdf":
+        try:
+            pdf = reports.portfolio_pdf(programme=programme, report=report)
+        except reports.PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = (
+            f'attachment; filename="portfolio-{programme.code}-{by}-{stamp}.pdf"'
+        )
+        return response
+    context = reports.portfolio_document(programme=programme, report=report)
+    context["groupings"] = [
         ("measure", _("Measure")),
         ("municipality", _("Municipality")),
         ("county", _("County")),
     ]
-    return render(
-        request,
-        "programmes/report_portfolio.html",
-        {
-            "programme": programme,
-            "report": report,
-            "by": by,
-            "by_label": dict(groupings)[by],
-            "groupings": groupings,
-            "chart": charts.portfolio_chart(report) if report["rows"] else "",
-            "map": charts.portfolio_map(report),
-            "query": f"by={by}",
-        },
-    )
+    context["query"] = f"by={by}"
+    return render(request, "programmes/report_portfolio.html", context)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-FORMATS = {"budget": ("json", "csv", "xlsx", "pdf"), "portfolio": ("json", "csv", "xlsx")}
+FORMATS = {"budget": ("json", "csv", "xlsx", "pdf"), "portfolio": ("json", "csv", "xlsx", "pdf")}
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             "--format",
             choices=["json", "csv", "xlsx", "pdf"],
             default="json",
-            help="json (default), csv, xlsx; pdf for the budget report",
+            help="json (default), csv, xlsx or pdf",
         )
         parser.add_argument(
             "--by",
@@ -64,7 +64,8 @@ class Command(BaseCommand):
             data = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode()
         elif fmt == "pdf":
             try:
-                data = reports.budget_pdf(programme=programme, report=report)
+                render = reports.budget_pdf if name == "budget" else reports.portfolio_pdf
+                data = render(programme=programme, report=report)
             except reports.PdfUnavailable as exc:
                 raise CommandError(str(exc), returncode=2) from None
         else:
