@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from samverka.indicators.models import Value
 from samverka.indicators.services.clients import (
@@ -23,6 +24,13 @@ from samverka.indicators.services.importers import fetch_kolada, fetch_scb
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 TAB6471 = (SHARED / "scb" / "TAB6471_data.jsonstat2.json").read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are asserted in English, the source language."""
+    with translation.override("en"):
+        yield
 
 
 class Recorder:

@@ -10,11 +10,20 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from samverka.indicators.models import Indicator, Value, ValueRevision
 from samverka.indicators.services.importers import import_indicators
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are asserted in English, the source language."""
+    with translation.override("en"):
+        yield
+
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"

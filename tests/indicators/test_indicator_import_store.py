@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from samverka.indicators.models import Value, ValueRevision
 from samverka.indicators.services.store import (
@@ -20,6 +21,13 @@ from samverka.indicators.services.store import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are asserted in English, the source language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
