@@ -93,7 +93,9 @@ def test_application_drafted_submitted_assessed_and_ranked(
     act_as(page, live_server, flow["sessions"]["applicant"])
     page.goto(f"{live_server.url}/programmes/calls/{call.slug}/")
     page.screenshot(path=str(OUTPUT / "application-call.png"), full_page=True)
-    page.get_by_role("link", name="Apply").or_(page.get_by_role("link", name="Ansök")).click()
+    page.get_by_role("link", name="Apply", exact=True).or_(
+        page.get_by_role("link", name="Ansök", exact=True)
+    ).click()
     page.fill("#id_title", "Lokalproducerad mat i Sundsvall")
     page.get_by_label("1.1 Åtgärd 1.1").check()
     page.fill("#id_start_date", "2026-01-01")

@@ -124,8 +124,8 @@ INDICATORS: list[dict[str, Any]] = [
 ]
 
 # (measure code, start of the goal's text, indicator, area, gender, baseline period,
-#  target kind, target value, relative mode, deadline year)
-GOALS: list[tuple[str, str, str, str, str, str, str, str, str, int]] = [
+#  target kind, target value, relative mode); the deadline stays the programme's (2011).
+GOALS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
     (
         "1.1",
         "Förbättring av sysselsättningsgraden",
@@ -136,7 +136,6 @@ GOALS: list[tuple[str, str, str, str, str, str, str, str, str, int]] = [
         TargetKind.RELATIVE_TO_NATION,
         "-1.5",
         RelativeMode.DIFFERENCE,
-        2010,
     ),
     (
         "1.1",
@@ -148,7 +147,6 @@ GOALS: list[tuple[str, str, str, str, str, str, str, str, str, int]] = [
         TargetKind.RELATIVE_TO_NATION,
         "0.95",
         RelativeMode.RATIO,
-        2010,
     ),
     (
         "1.2",
@@ -160,7 +158,6 @@ GOALS: list[tuple[str, str, str, str, str, str, str, str, str, int]] = [
         TargetKind.CHANGE,
         "15",
         "",
-        2010,
     ),
     (
         "1.2",
@@ -172,7 +169,6 @@ GOALS: list[tuple[str, str, str, str, str, str, str, str, str, int]] = [
         TargetKind.GENDER_SHARE,
         "40",
         "",
-        2010,
     ),
     (
         "2.2",
@@ -184,7 +180,6 @@ GOALS: list[tuple[str, str, str, str, str, str, str, str, str, int]] = [
         TargetKind.ABSOLUTE,
         "245000",
         "",
-        2010,
     ),
 ]
 
@@ -264,7 +259,7 @@ def _link_goals() -> int:
     linked = 0
     indicators = _indicators()
     areas = {a.code: a for a in Area.objects.filter(code__in={g[3] for g in GOALS})}
-    for measure, text, code, area, gender, period, kind, target, mode, deadline in GOALS:
+    for measure, text, code, area, gender, period, kind, target, mode in GOALS:
         goal = (
             MeasureGoal.objects.filter(
                 measure__programme__code=PROGRAMME_CODE,
@@ -286,7 +281,6 @@ def _link_goals() -> int:
             "target_kind": kind,
             "target_value": Decimal(target),
             "relative_mode": mode,
-            "deadline_year": deadline,
         }
         if any(getattr(goal, name) != value for name, value in fields.items()):
             for name, value in fields.items():

@@ -797,15 +797,7 @@ class _Writer:
         seen.add(spec.code)
         wanted = [(g.text, g.deadline_year) for g in spec.goals]
         if current != wanted:
-            MeasureGoal.objects.filter(measure=measure).delete()
-            MeasureGoal.objects.bulk_create(
-                [
-                    MeasureGoal(
-                        measure=measure, text=g.text, deadline_year=g.deadline_year, position=i
-                    )
-                    for i, g in enumerate(spec.goals)
-                ]
-            )
+            self._sync_goals(measure, spec)
             if not changed:
                 # The measure was counted unchanged; new goals make it updated.
                 self.report.unchanged -= 1
@@ -814,13 +806,42 @@ class _Writer:
                 self.entries.append(
                     audit.entry(
                         actor=self.actor,
-                        action="measure.goals_replaced",
+                        action="measure.goals_changed",
                         obj=measure,
                         changes={"goals": [[t for t, _y in current], [t for t, _y in wanted]]},
                     )
                 )
         for sub in spec.sub_measures:
             self._measure(programme, area, measure, sub, existing, seen)
+
+    @staticmethod
+    def _sync_goals(measure: Measure, spec: _MeasureSpec) -> None:
+        """Make the measure's goals those of the file, in its order. A goal whose text is still
+        there keeps its row, and with it the indicator, baseline and target set on it; only
+        goals no longer in the file are deleted."""
+        by_text: dict[str, list[MeasureGoal]] = {}
+        for goal in measure.goals.order_by("position", "pk"):
+            by_text.setdefault(goal.text, []).append(goal)
+        keep, create = [], []
+        for position, goal_spec in enumerate(spec.goals):
+            matches = by_text.get(goal_spec.text)
+            if matches:
+                goal = matches.pop(0)
+                goal.deadline_year, goal.position = goal_spec.deadline_year, position
+                keep.append(goal)
+            else:
+                create.append(
+                    MeasureGoal(
+                        measure=measure,
+                        text=goal_spec.text,
+                        deadline_year=goal_spec.deadline_year,
+                        position=position,
+                    )
+                )
+        leftovers = [goal.pk for goals in by_text.values() for goal in goals]
+        MeasureGoal.objects.filter(pk__in=leftovers).delete()
+        MeasureGoal.objects.bulk_update(keep, ["deadline_year", "position"])
+        MeasureGoal.objects.bulk_create(create)
 
     def _figures(self, programme: Programme) -> None:
         """Stated figures are matched on label, so that figures the file does not name are
