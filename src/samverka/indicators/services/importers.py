@@ -143,7 +143,10 @@ def import_indicators(
         return report
     try:
         if input_format == "csv":
-            _import_long(_csv_records(raw), report, indicator=indicator, source=filename)
+            from samverka.indicators.services import fastpath
+
+            if not fastpath.import_long_csv(raw, report, indicator=indicator, source=filename):
+                _import_long(_csv_records(raw), report, indicator=indicator, source=filename)
         elif input_format == "xlsx":
             table = read_table(raw, filename=filename or "file.xlsx")
             records = iter([table.headers, *table.rows])
@@ -272,6 +275,52 @@ class _Validator:
                 result = None
             self.period_cache[text] = result
             return result
+
+
+def check_fields(
+    report: IndicatorImportReport,
+    check: _Validator,
+    number: int,
+    code: str,
+    raw_area: str,
+    raw_period: str,
+    raw_gender: str | None,
+    raw_value: str,
+    raw_status: str | None,
+) -> tuple[str, str, str, str, Any, str] | None:
+    """Check one record's cells (``None``: no such column); the values, or None when the row
+    has errors (added to ``report``, in column order)."""
+    errors = len(report.errors)
+    if not code:
+        report.add_error(number, "indicator", _("missing indicator code"))
+    raw_area = raw_area.strip()
+    area = check.area(raw_area)
+    if area is None:
+        report.add_error(number, "area", _("unknown area code %(c)r") % {"c": raw_area})
+    raw_period = raw_period.strip()
+    period = check.period(raw_period)
+    if period is None:
+        report.add_error(
+            number,
+            "period",
+            _("not a period (use 2005, 2026M01, 2026K1 or 2026H1): %(p)r") % {"p": raw_period},
+        )
+    raw_gender = raw_gender.strip() if raw_gender is not None else ""
+    gender = GENDERS.get(raw_gender)
+    if gender is None:
+        report.add_error(
+            number, "gender", _("unknown gender %(g)r (use T, K or M)") % {"g": raw_gender}
+        )
+    try:
+        value, status = store.parse_number(raw_value)
+    except ValueError as exc:
+        report.add_error(number, "value", str(exc))
+        value, status = None, ""
+    if raw_status is not None and raw_status.strip():
+        status = raw_status.strip()[:10]
+    if len(report.errors) > errors:
+        return None
+    return code, area, period, gender, value, status  # type: ignore[return-value]
 
 
 def _import_long(

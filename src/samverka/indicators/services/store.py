@@ -419,37 +419,82 @@ def _pg_upsert(
             ((a, p, g, v, s) for (a, p, g), (v, s) in prepared.items()),
         )
         params = {"ind": indicator.pk, "derived": derived, "source": source, "now": now}
-        revised = 0
-        if not derived:
-            cursor.execute(
-                f"INSERT INTO {_REVISION_TABLE} (value_id, old_value, new_value, old_source, "  # noqa: S608
-                "changed_at) SELECT v.id, v.value, t.value, v.source, %(now)s "
-                f"FROM samverka_value_load t JOIN {_VALUE_TABLE} v ON v.indicator_id = %(ind)s "
-                "AND v.area_id = t.area_id AND v.period = t.period AND v.gender = t.gender "
-                "WHERE NOT v.derived AND v.value IS DISTINCT FROM t.value",
-                params,
-            )
-            revised = cursor.rowcount
+        result = _pg_upsert_from(cursor, "samverka_value_load", params, derived)
+    result.unchanged = len(prepared) - result.created - result.updated
+    return result
+
+
+def _pg_upsert_from(cursor: Any, staged: str, params: dict[str, Any], derived: bool) -> StoreResult:
+    """Revisions, then one INSERT … ON CONFLICT from ``staged``: a table or a parenthesised
+    subquery with the columns area_id, period, gender, value, status (keys unique)."""
+    revised = 0
+    if not derived:
         cursor.execute(
-            f"WITH up AS (INSERT INTO {_VALUE_TABLE} AS v ({_INSERT_COLUMNS}) "  # noqa: S608
-            "SELECT %(ind)s, area_id, period, gender, value, status, %(derived)s, false, "
-            "%(source)s, %(now)s FROM samverka_value_load "
-            "ON CONFLICT (indicator_id, area_id, gender, period) DO UPDATE SET "
-            "value = EXCLUDED.value, status = EXCLUDED.status, derived = EXCLUDED.derived, "
-            "source = EXCLUDED.source, imported_at = EXCLUDED.imported_at, "
-            "revised = v.revised OR (NOT v.derived AND NOT EXCLUDED.derived "
-            "AND v.value IS DISTINCT FROM EXCLUDED.value) "
-            "WHERE (v.derived OR NOT EXCLUDED.derived) AND (v.value IS DISTINCT FROM "
-            "EXCLUDED.value OR v.status <> EXCLUDED.status OR v.derived <> EXCLUDED.derived) "
-            "RETURNING (xmax = 0) AS inserted) "
-            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-            "FROM up",
+            f"INSERT INTO {_REVISION_TABLE} (value_id, old_value, new_value, old_source, "  # noqa: S608
+            f"changed_at) SELECT v.id, v.value, t.value, v.source, %(now)s "
+            f"FROM {staged} t JOIN {_VALUE_TABLE} v ON v.indicator_id = %(ind)s "
+            "AND v.area_id = t.area_id AND v.period = t.period AND v.gender = t.gender "
+            "WHERE NOT v.derived AND v.value IS DISTINCT FROM t.value",
             params,
         )
-        created, updated = cursor.fetchone()
-    return StoreResult(
-        created=created,
-        updated=updated,
-        revised=revised,
-        unchanged=len(prepared) - created - updated,
+        revised = cursor.rowcount
+    cursor.execute(
+        f"WITH up AS (INSERT INTO {_VALUE_TABLE} AS v ({_INSERT_COLUMNS}) "  # noqa: S608
+        "SELECT %(ind)s, area_id, period, gender, value, status, %(derived)s, false, "
+        f"%(source)s, %(now)s FROM {staged} t "
+        "ON CONFLICT (indicator_id, area_id, gender, period) DO UPDATE SET "
+        "value = EXCLUDED.value, status = EXCLUDED.status, derived = EXCLUDED.derived, "
+        "source = EXCLUDED.source, imported_at = EXCLUDED.imported_at, "
+        "revised = v.revised OR (NOT v.derived AND NOT EXCLUDED.derived "
+        "AND v.value IS DISTINCT FROM EXCLUDED.value) "
+        "WHERE (v.derived OR NOT EXCLUDED.derived) AND (v.value IS DISTINCT FROM "
+        "EXCLUDED.value OR v.status <> EXCLUDED.status OR v.derived <> EXCLUDED.derived) "
+        "RETURNING (xmax = 0) AS inserted) "
+        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+        "FROM up",
+        params,
     )
+    created, updated = cursor.fetchone()
+    return StoreResult(created=created, updated=updated, revised=revised)
+
+
+def pg_store_staged(
+    *, indicator: Indicator, staged: str, params: dict[str, Any], rows: int, source: str
+) -> StoreResult:
+    """Store checked source rows already in the database (PostgreSQL only).
+
+    ``staged`` is a parenthesised subquery giving area_id, period, gender, value (numeric,
+    six decimals at most) and status for ``rows`` rows with unique keys, all valid; ``params``
+    its parameters. The same guarantees as :func:`store_values` with ``derived=False``: a
+    plain INSERT … SELECT when the indicator has no values yet (a duplicate key raises
+    IntegrityError), else revisions and one INSERT … ON CONFLICT.
+    """
+    source = (source or "")[:200]
+    params = {**params, "ind": indicator.pk, "derived": False, "source": source}
+    with transaction.atomic(), connection.cursor() as cursor:
+        Indicator.objects.select_for_update().filter(pk=indicator.pk).exists()
+        params["now"] = timezone.now()
+        if not Value.objects.filter(indicator=indicator).exists():
+            cursor.execute(
+                f"INSERT INTO {_VALUE_TABLE} ({_INSERT_COLUMNS}) "  # noqa: S608
+                "SELECT %(ind)s, area_id, period, gender, value, status, false, false, "
+                f"%(source)s, %(now)s FROM {staged} t",
+                params,
+            )
+            result = StoreResult(created=cursor.rowcount)
+        else:
+            result = _pg_upsert_from(cursor, staged, params, derived=False)
+        result.unchanged = rows - result.created - result.updated
+        if result.created or result.updated:
+            audit.record(
+                actor=None,
+                action="indicator.values_imported",
+                obj=indicator,
+                changes={
+                    "source": source,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "revised": result.revised,
+                },
+            )
+    return result
