@@ -93,6 +93,46 @@ def child(database_url: str, csv_path: str) -> None:
                     copy.write(block)
             connection.commit() if not connection.get_autocommit() else None
             print(f"copy {cursor.rowcount} {time.perf_counter() - started:.3f}")
+        _copy_into_value_table(connection, csv_path)
+
+
+def _copy_into_value_table(connection: object, csv_path: str) -> None:
+    """The fair reference: a raw COPY of the same rows, already resolved to ids, into the real
+    value table with its unique index and foreign keys, committed (so the deferred foreign-key
+    checks are paid as in the import)."""
+    from samverka.indicators.models import Value, ValueRevision
+
+    columns = "indicator_id, area_id, period, gender, value, status, derived, revised, source, imported_at"
+    resolved = csv_path + ".resolved"
+    with connection.cursor() as cursor:  # type: ignore[attr-defined]
+        with (
+            open(resolved, "wb") as out,
+            cursor.cursor.copy(
+                f"COPY (SELECT {columns} FROM {Value._meta.db_table}) TO STDOUT WITH (FORMAT csv)"
+            ) as copy,
+        ):
+            for block in copy:
+                out.write(block)
+        cursor.execute(f"DELETE FROM {ValueRevision._meta.db_table}")
+        cursor.execute(f"DELETE FROM {Value._meta.db_table}")
+    connection.commit() if not connection.get_autocommit() else None  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:  # type: ignore[attr-defined]
+        cursor.execute("VACUUM") if connection.get_autocommit() else None  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:  # type: ignore[attr-defined]
+        cursor.execute("BEGIN") if connection.get_autocommit() else None  # type: ignore[attr-defined]
+        with (
+            open(resolved, "rb") as handle,
+            cursor.cursor.copy(
+                f"COPY {Value._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+            ) as copy,
+        ):
+            while block := handle.read(1 << 20):
+                copy.write(block)
+        rows = cursor.rowcount
+        cursor.execute("COMMIT") if connection.get_autocommit() else None  # type: ignore[attr-defined]
+    connection.commit() if not connection.get_autocommit() else None  # type: ignore[attr-defined]
+    print(f"copyvalues {rows} {time.perf_counter() - started:.3f}")
 
 
 def run_child(database_url: str, csv_path: Path) -> dict[str, tuple[int, float]]:
@@ -147,10 +187,13 @@ def main() -> None:
                 admin.close()
             rate = r["import"][0] / r["import"][1]
             copy = r["copy"][0] / r["copy"][1]
+            copy_values = r["copyvalues"][0] / r["copyvalues"][1]
             again = r["reimport"][0] / r["reimport"][1]
             lines.append(
-                f"| PostgreSQL | {args.rows:,} | import {rate:,.0f} rows/s; raw COPY "
-                f"{copy:,.0f} rows/s; ratio {rate / copy:.2f} | re-import (all unchanged) "
+                f"| PostgreSQL | {args.rows:,} | import {rate:,.0f} rows/s; raw COPY into the "
+                f"value table (same index and foreign keys, committed) {copy_values:,.0f} rows/s: "
+                f"**ratio {rate / copy_values:.2f}**; raw COPY into an unconstrained scratch "
+                f"table {copy:,.0f} rows/s: ratio {rate / copy:.2f} | re-import (all unchanged) "
                 f"{again:,.0f} rows/s | target ratio ≥ 0.5 |"
             )
             print(lines[-1])

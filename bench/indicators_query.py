@@ -130,7 +130,7 @@ def _generate(total: int) -> tuple[int, float, list[str]]:
                                 )
                                 rows += 1
         else:
-            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, '', 0, 0, 'bench', %s)"  # noqa: S608 - constant table and columns
+            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, '', 0, 0, 'bench', %s)"
             stamp = now.isoformat()
             batch: list[tuple[object, ...]] = []
             for indicator in indicators:

@@ -118,6 +118,9 @@ def normalise_period(text: str | int) -> str:
     raise ValueError(_("not a period (use 2005, 2026M01, 2026K1 or 2026H1): %r") % raw)
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d{1,14}(?:\.\d{1,6})?")
+
+
 def parse_number(text: Any) -> tuple[Decimal | None, str]:
     """A figure as printed by a source → (value, status).
 
@@ -131,6 +134,8 @@ def parse_number(text: Any) -> tuple[Decimal | None, str]:
     if isinstance(text, float):
         return _check(Decimal(repr(text))), ""
     raw = str(text).strip().strip('"').strip()
+    if _PLAIN_NUMBER.fullmatch(raw):  # the common case: no commas, spaces or signs to clean
+        return _check(Decimal(raw)), ""
     if raw in MISSING_SYMBOLS:
         return None, raw
     cleaned = raw.replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
@@ -273,9 +278,18 @@ def store_values(
                 else:
                     result.add(_pg_upsert(indicator, prepared, source, derived, now))
         else:
+            # An indicator without values needs no look-up of existing ones, unless a key comes
+            # back in a later chunk (then that chunk takes the normal path).
+            fresh = not Value.objects.filter(indicator=indicator).exists()
+            written: set[tuple[int, str, str]] = set()
             for chunk in _chunks(rows, CHUNK_SIZE):
                 prepared = _prepare(chunk, areas)
-                result.add(_generic_upsert(indicator, prepared, source, derived, now))
+                lookup = not fresh or not written.isdisjoint(prepared)
+                result.add(
+                    _generic_upsert(indicator, prepared, source, derived, now, lookup=lookup)
+                )
+                if fresh:
+                    written.update(prepared)
         if result.created or result.updated:
             audit.record(
                 actor=actor,
@@ -304,16 +318,24 @@ def _generic_upsert(
     source: str,
     derived: bool,
     now: Any,
+    *,
+    lookup: bool = True,
 ) -> StoreResult:
     result = StoreResult()
-    existing = {
-        (area_id, period, gender): rest
-        for area_id, period, gender, *rest in Value.objects.filter(
-            indicator=indicator,
-            area_id__in={k[0] for k in prepared},
-            period__in={k[1] for k in prepared},
-        ).values_list("area_id", "period", "gender", "pk", "value", "status", "derived", "source")
-    }
+    existing = (
+        {
+            (area_id, period, gender): rest
+            for area_id, period, gender, *rest in Value.objects.filter(
+                indicator=indicator,
+                area_id__in={k[0] for k in prepared},
+                period__in={k[1] for k in prepared},
+            ).values_list(
+                "area_id", "period", "gender", "pk", "value", "status", "derived", "source"
+            )
+        }
+        if lookup
+        else {}
+    )
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
 
