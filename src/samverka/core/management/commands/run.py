@@ -56,6 +56,11 @@ class Command(BaseCommand):
                 f"  Demo admin: user '{DEMO_ADMIN}', password '{password}' (shown only this once;",
                 "  change it with: .venv/bin/samverka changepassword admin)",
             ]
+        elif get_user_model().objects.filter(username=DEMO_ADMIN).exists():
+            lines += [
+                f"  Demo admin: user '{DEMO_ADMIN}' (its password was shown on the first run;",
+                "  set a new one with: .venv/bin/samverka changepassword admin)",
+            ]
         else:
             lines += [
                 "  Log in with your account, or create one with: .venv/bin/samverka createsuperuser",
