@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "samverka.clusters",
     "samverka.programmes",
     "samverka.indicators",
+    "samverka.network",
     "samverka.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("clusters/", include("samverka.clusters.urls")),
     path("programmes/", include("samverka.programmes.urls")),
     path("indicators/", include("samverka.indicators.urls")),
+    path("network/", include("samverka.network.urls")),
     path("", include("samverka.actors.urls")),
     path("", include("samverka.core.urls")),
 ]

@@ -8,6 +8,7 @@ from samverka.api.docs import SwaggerDocs
 from samverka.clusters.api import router as clusters_router
 from samverka.geo.api import router as geo_router
 from samverka.indicators.api import router as indicators_router
+from samverka.network.api import router as network_router
 from samverka.programmes.api import router as programmes_router
 
 DESCRIPTION = """\
@@ -41,3 +42,4 @@ api.add_router("/", actors_router)
 api.add_router("/", geo_router)
 api.add_router("/", programmes_router)
 api.add_router("/", indicators_router)
+api.add_router("/", network_router)

@@ -1,0 +1,6 @@
+"""URLs of the actor network."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "network"
+urlpatterns: list = []
