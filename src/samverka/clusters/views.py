@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import copy
+import json
+from collections import defaultdict
+from functools import cache
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,9 +24,12 @@ from samverka.actors.models import Organisation
 from samverka.clusters.forms import ClusterFilterForm, ClusterForm, MemberForm
 from samverka.clusters.models import Cluster
 from samverka.clusters.services import add_member, members_by_helix, remove_member, save_cluster
-from samverka.core import roles
+from samverka.clusters.staircase_services import staircase_summary
+from samverka.core import charts, roles
 from samverka.core.exports import FORMATS, table_response
 from samverka.core.permissions import get_for_write
+from samverka.geo.models import Area
+from samverka.network import services as network
 
 
 def filtered_clusters(params: dict[str, str]) -> QuerySet[Cluster]:
@@ -99,6 +108,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     largest = max((h["count"] for h in helix), default=0) or 1
     for row in helix:
         row["max"] = largest
+    places = members_by_municipality(cluster)
     return render(
         request,
         "clusters/profile.html",
@@ -106,10 +116,137 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "cluster": cluster,
             "memberships": memberships,
             "helix": helix,
+            "places": places,
+            "member_map": _member_map(cluster, places),
+            "network": _network_figures(cluster),
+            "staircase": staircase_summary(cluster=cluster),
             "can_manage": roles.can_manage_cluster(request.user, cluster),
             "member_form": MemberForm()
             if roles.can_manage_cluster(request.user, cluster)
             else None,
+        },
+    )
+
+
+def members_by_municipality(cluster: Cluster) -> list[dict[str, object]]:
+    """Member counts per municipality (one query), largest first; members without a
+    municipality are left out."""
+    rows = (
+        cluster.memberships.filter(organisation__municipality__isnull=False)
+        .values(
+            "organisation__municipality__code",
+            "organisation__municipality__name",
+            "organisation__municipality__parent__code",
+            "organisation__municipality__parent__name",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("-n", "organisation__municipality__name")
+    )
+    return [
+        {
+            "code": r["organisation__municipality__code"],
+            "name": r["organisation__municipality__name"],
+            "county_code": r["organisation__municipality__parent__code"],
+            "county": r["organisation__municipality__parent__name"],
+            "count": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def _member_map(cluster: Cluster, places: list[dict[str, object]]) -> str:
+    """A server-side SVG choropleth of member counts by municipality (no script, CSP-safe),
+    drawn over the counties that hold members or are the cluster's regions."""
+    if not places:
+        return ""
+    counties = {str(p["county_code"]) for p in places} | {r.code for r in cluster.regions.all()}
+    return charts.choropleth(
+        level="municipality",
+        values={str(p["code"]): float(p["count"]) for p in places},  # type: ignore[arg-type]
+        counties=sorted(counties),
+        title=_("Members of %(cluster)s by municipality") % {"cluster": cluster.name},
+        desc=_(
+            "Number of member organisations per municipality; the table beside the map gives the same figures."
+        ),
+        unit=_("members"),
+        decimals=0,
+    )
+
+
+def _network_figures(cluster: Cluster) -> dict[str, object]:
+    """Nodes, edges, density and cross-helix share of the cluster's actor network (a fixed
+    handful of queries; betweenness is sampled above 200 members to keep the page fast)."""
+    figures = network.stats(network.build_graph(cluster=cluster), exact_threshold=200, top=1)
+    return {key: figures[key] for key in ("nodes", "edges", "density", "cross_helix_share")} | {
+        "url": reverse("network:cluster", args=[cluster.slug])
+    }
+
+
+@cache
+def county_centroids() -> dict[str, tuple[float, float]]:
+    """County code → ``(lat, lon)`` of the area-weighted centroid of its largest polygon, from
+    the shipped boundaries (the largest polygon keeps archipelago counties' points on land)."""
+    with (charts.GEO_DIR / "counties.geojson").open(encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    centroids = {}
+    for feature in features:
+        geometry = feature["geometry"]
+        polygons = (
+            geometry["coordinates"]
+            if geometry["type"] == "MultiPolygon"
+            else [geometry["coordinates"]]
+        )
+        best = (0.0, 0.0, 0.0)  # |area|, lon, lat
+        for polygon in polygons:
+            ring = polygon[0]
+            area = cx = cy = 0.0
+            for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+                cross = x0 * y1 - x1 * y0
+                area += cross
+                cx += (x0 + x1) * cross
+                cy += (y0 + y1) * cross
+            if area and abs(area) > best[0]:
+                best = (abs(area), cx / (3 * area), cy / (3 * area))
+        centroids[feature["properties"]["code"]] = (round(best[2], 4), round(best[1], 4))
+    return centroids
+
+
+@require_GET
+def cluster_map(request: HttpRequest) -> HttpResponse:
+    """Every cluster placed in its counties: a Leaflet map drawn from the JSON in the page, and
+    the same clusters as a list by county (the text alternative and the no-JS fallback)."""
+    clusters = Cluster.objects.prefetch_related("regions").order_by("name")
+    by_county: dict[str, list[Cluster]] = defaultdict(list)
+    for cluster in clusters:
+        for region in cluster.regions.all():
+            by_county[region.code].append(cluster)
+    centroids = county_centroids()
+    counties = [
+        {
+            "code": county.code,
+            "name": county.name,
+            "lat": centroids.get(county.code, (0, 0))[0],
+            "lon": centroids.get(county.code, (0, 0))[1],
+            "clusters": [
+                {"name": c.name, "url": c.get_absolute_url()} for c in by_county[county.code]
+            ],
+        }
+        for county in Area.objects.counties().order_by("name")
+        if county.code in by_county
+    ]
+    map_data = {
+        "boundaries": static("geo/counties.geojson"),
+        "tiles": getattr(settings, "SAMVERKA_MAP_TILES", ""),
+        "counties": counties,
+    }
+    return render(
+        request,
+        "clusters/map.html",
+        {
+            "counties": counties,
+            "map_data": map_data,
+            "cluster_count": len(clusters),
+            "unplaced": [c for c in clusters if not c.regions.all()],
         },
     )
 

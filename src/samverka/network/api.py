@@ -1,5 +1,65 @@
-"""API router of the actor network (mounted under /api/v1/)."""
+"""API router of the actor network (mounted under /api/v1/): read-only analytics and graphs."""
 
-from ninja import Router
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from samverka.actors.models import Organisation
+from samverka.network import services
+from samverka.network.schemas import GraphOut, StatsOut
 
 router = Router(tags=["network"])
+
+GRAPH_NODE_LIMIT = 500
+
+
+class GraphFilters(Schema):
+    year: int | None = None
+    kind: list[Literal["membership", "relation", "project"]] | None = None
+
+
+class EgoFilters(GraphFilters):
+    radius: int = Field(1, ge=1, le=3)
+
+
+def _build(**scope: Any) -> Any:
+    try:
+        return services.build_graph(**scope)
+    except services.UnknownCluster as error:
+        raise Http404(str(error)) from error
+    except Organisation.DoesNotExist as error:
+        raise Http404(str(error)) from error
+
+
+@router.get("/network/stats", response=StatsOut, summary="Network analytics")
+def network_stats(
+    request: HttpRequest, cluster: str | None = None, year: int | None = None
+) -> dict[str, Any]:
+    """The same analytics as ``samverka network stats --format json``."""
+    return services.stats(_build(cluster=cluster, year=year))
+
+
+@router.get(
+    "/network/clusters/{slug}/graph", response=GraphOut, summary="Nodes and edges of a cluster"
+)
+def cluster_graph(request: HttpRequest, slug: str, filters: Query[GraphFilters]) -> dict[str, Any]:
+    """The cluster's members and their links, at most 500 nodes (``truncated`` says so)."""
+    graph = _build(cluster=slug, year=filters.year, kinds=filters.kind)
+    return services.graph_payload(graph, limit=GRAPH_NODE_LIMIT)
+
+
+@router.get(
+    "/network/organisations/{org_id}/ego",
+    response=GraphOut,
+    summary="An organisation's ego network",
+)
+def ego_graph(request: HttpRequest, org_id: int, filters: Query[EgoFilters]) -> dict[str, Any]:
+    """The organisation and everything within ``radius`` (1–3) links, at most 500 nodes
+    (the organisation itself always among them)."""
+    graph = _build(
+        organisation=org_id, radius=filters.radius, year=filters.year, kinds=filters.kind
+    )
+    return services.graph_payload(graph, limit=GRAPH_NODE_LIMIT, keep=(org_id,))

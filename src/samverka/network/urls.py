@@ -1,6 +1,11 @@
 """URLs of the actor network."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from samverka.network import views
 
 app_name = "network"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("clusters/<slug:slug>/", views.cluster_network, name="cluster"),
+    path("organisations/<int:pk>/", views.organisation_network, name="organisation"),
+]

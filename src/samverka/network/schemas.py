@@ -1,0 +1,75 @@
+"""Response schemas of the network API."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class OrganisationScore(Schema):
+    id: int
+    organisation: str
+    degree_centrality: float
+
+
+class Broker(Schema):
+    id: int
+    organisation: str
+    helix: str
+    betweenness: float
+    articulation_point: bool
+
+
+class OrganisationRef(Schema):
+    id: int
+    organisation: str
+
+
+class Isolated(Schema):
+    count: int
+    organisations: list[OrganisationRef]
+
+
+class ClusterShare(Schema):
+    cluster: str
+    edges: int
+    cross_helix_share: float
+
+
+class StatsOut(Schema):
+    nodes: int
+    edges: int
+    components: int
+    density: float
+    communities: int
+    cross_helix_share: float
+    betweenness: str
+    top_degree: list[OrganisationScore]
+    top_brokers: list[Broker]
+    isolated: Isolated
+    clusters: list[ClusterShare]
+
+
+class NodeOut(Schema):
+    id: int
+    name: str
+    helix: str
+    municipality: str
+    clusters: list[str]
+    degree: int
+
+
+class EdgeOut(Schema):
+    source: int
+    target: int
+    kinds: list[str]
+    weight: int
+    weights: dict[str, int]
+    years: list[int]
+
+
+class GraphOut(Schema):
+    nodes: list[NodeOut]
+    edges: list[EdgeOut]
+    truncated: bool
+    total_nodes: int
+    total_edges: int

@@ -1,0 +1,111 @@
+"""Cluster staircase: figures pre-filled from the platform's data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from samverka.actors.enums import Helix
+from samverka.actors.models import Organisation
+from samverka.clusters.models import Cluster, MeasureKey, Membership
+from samverka.clusters.staircase_services import compute_measures, save_assessment
+from samverka.geo.models import Area
+from samverka.programmes.enums import ProjectStatus
+from samverka.programmes.models import Programme, Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fixture(
+    make_cluster: Callable[..., Cluster], make_organisation: Callable[..., Organisation]
+) -> dict[str, Any]:
+    """A Jämtland cluster with two companies in Östersund, a university in Umeå and a public body
+    without a municipality; one granted project with an outside academic partner."""
+    cluster = make_cluster("Trappklustret", county="23")
+    company_a = make_organisation("Företag A")
+    company_b = make_organisation("Företag B")
+    university = make_organisation(
+        "Umeå universitet", helix=Helix.ACADEMIA, municipality=Area.objects.get(code="2480")
+    )
+    public = make_organisation("Kommunen", helix=Helix.PUBLIC, municipality=None)
+    for org in (company_a, company_b, university, public):
+        Membership.objects.create(cluster=cluster, organisation=org)
+    outside_academia = make_organisation("Forskningsinstitutet", helix=Helix.ACADEMIA)
+    outsider = make_organisation("Utomstående AB")
+    programme = Programme.objects.create(code="lb", name="LB", start_year=2014, end_year=2027)
+
+    def project(ref: str, status: str, applicant: Organisation, *partners: Organisation) -> None:
+        p = Project.objects.create(
+            reference=ref, programme=programme, title=ref, applicant=applicant, status=status
+        )
+        p.partners.set(partners)
+
+    project("P1", ProjectStatus.GRANTED, company_a, outside_academia)  # counts
+    project("P2", ProjectStatus.RUNNING, outside_academia, company_b, outsider)  # counts
+    project("P3", ProjectStatus.DRAFT, company_a, outside_academia)  # not granted
+    project("P4", ProjectStatus.GRANTED, company_a, company_b)  # no academia
+    project("P5", ProjectStatus.GRANTED, outsider, outside_academia)  # no member
+    return {"cluster": cluster}
+
+
+def test_helix_measure_counts_members_per_type(fixture: dict[str, Any]) -> None:
+    with translation.override("en"):
+        measure = compute_measures(cluster=fixture["cluster"])[MeasureKey.HELIX_TYPES]
+
+    assert measure.figure == 3.0
+    assert measure.value == (
+        "3 of 5 helix types present "
+        "(company 2, academia 1, public sector 1, civil society 0, other 0)"
+    )
+    assert measure.source.startswith("Samverka: the cluster's member list")
+
+
+def test_outside_home_counties_measure_shares_known_municipalities(
+    fixture: dict[str, Any],
+) -> None:
+    with translation.override("en"):
+        measure = compute_measures(cluster=fixture["cluster"])[MeasureKey.OUTSIDE_HOME_COUNTIES]
+
+    assert measure.figure == 33.3
+    assert measure.value == (
+        "1 of 3 members (33 %) are outside the home counties (1 without a municipality)"
+    )
+
+
+def test_academic_projects_measure_counts_granted_projects_with_member_and_academia(
+    fixture: dict[str, Any],
+) -> None:
+    measure = compute_measures(cluster=fixture["cluster"])[MeasureKey.ACADEMIC_PROJECTS]
+
+    assert measure.figure == 2.0
+
+
+def test_unmeasurable_figures_say_not_available(fixture: dict[str, Any]) -> None:
+    with translation.override("en"):
+        measures = compute_measures(cluster=fixture["cluster"])
+
+    for key in (MeasureKey.CO_ORGANISED_EVENTS, MeasureKey.INTERNATIONAL_MEMBERS):
+        assert measures[key].available is False
+        assert measures[key].source.startswith("Not available yet")
+
+
+def test_new_draft_stores_figures_and_sources(
+    fixture: dict[str, Any], make_user: Callable[..., Any]
+) -> None:
+    cluster = fixture["cluster"]
+    with translation.override("en"):
+        assessment = save_assessment(actor=make_user(), cluster=cluster, answers={})
+
+    answers = {a.criterion.code: a for a in assessment.answers.select_related("criterion")}
+    assert answers["mapping"].prefilled_value.startswith("3 of 5 helix types present")
+    assert answers["cross-regional"].prefilled_value.startswith("1 of 3 members")
+    assert answers["innovation-links"].prefilled_value == (
+        "2 granted projects with a member and an academic partner"
+    )
+    assert answers["global-links"].prefilled_value == ""
+    assert answers["global-links"].prefilled_source.startswith("Not available yet")
+    assert answers["trust"].prefilled_source == ""

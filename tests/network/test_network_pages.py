@@ -1,0 +1,132 @@
+"""The network pages: the analytics table (the view without JavaScript), exports and the
+vendored cytoscape.js."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import networkx as nx
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from samverka.actors.enums import Helix, RelationKind
+from samverka.actors.models import Organisation, Relation
+from samverka.clusters.models import Cluster, Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def network(
+    make_cluster: Callable[..., Cluster], make_organisation: Callable[..., Organisation]
+) -> dict[str, Any]:
+    """A cluster of three (two companies, one university) and an outsider related to one."""
+    cluster = make_cluster("Nätverkskluster", slug="natverk")
+    orgs = [
+        make_organisation("Alfa AB", helix=Helix.COMPANY),
+        make_organisation("Beta AB", helix=Helix.COMPANY),
+        make_organisation("Campus Universitet", helix=Helix.ACADEMIA),
+    ]
+    for org in orgs:
+        Membership.objects.create(cluster=cluster, organisation=org)
+    outsider = make_organisation("Delta Kommun", helix=Helix.PUBLIC)
+    Relation.objects.create(source=orgs[0], target=outsider, kind=RelationKind.PARTNERSHIP)
+    return {"cluster": cluster, "orgs": orgs, "outsider": outsider}
+
+
+def view_data(response: Any) -> dict[str, Any]:
+    match = re.search(
+        r'<script id="network-data" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match
+    return json.loads(match.group(1))
+
+
+def table_names(response: Any) -> list[str]:
+    table = response.content.decode().split('id="network-table"')[1].split("</table>")[0]
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', table)
+
+
+def test_cluster_network_page_renders_table_and_graph_data(
+    client: Client, network: dict[str, Any]
+) -> None:
+    response = client.get(reverse("network:cluster", args=["natverk"]))
+
+    assert response.status_code == 200
+    assert sorted(table_names(response)) == ["Alfa AB", "Beta AB", "Campus Universitet"]
+    assert response.context["figures"]["nodes"] == 3
+    assert response.context["figures"]["edges"] == 3
+    data = view_data(response)
+    assert data["api"] == "/api/v1/network/clusters/natverk/graph"
+    assert data["payload"]["total_nodes"] == 3
+    assert len(data["payload"]["nodes"]) == 3
+    html = response.content.decode()
+    assert "Showing 3 of 3 organisations and 3 of 3 links." in " ".join(html.split())
+    assert 'src="/static/vendor/cytoscape/cytoscape.min.js"' in html
+
+
+def test_cluster_network_filter_by_kind_drops_membership_links(
+    client: Client, network: dict[str, Any]
+) -> None:
+    response = client.get(reverse("network:cluster", args=["natverk"]), {"kind": "relation"})
+
+    # The outsider is not a member, so no relation lies inside the cluster.
+    assert response.context["figures"]["edges"] == 0
+    assert response.context["figures"]["isolated"]["count"] == 3
+
+
+def test_organisation_ego_network_includes_related_outsider(
+    client: Client, network: dict[str, Any]
+) -> None:
+    alfa = network["orgs"][0]
+
+    response = client.get(reverse("network:organisation", args=[alfa.pk]))
+
+    assert sorted(table_names(response)) == [
+        "Alfa AB",
+        "Beta AB",
+        "Campus Universitet",
+        "Delta Kommun",
+    ]
+    assert view_data(response)["api"] == f"/api/v1/network/organisations/{alfa.pk}/ego"
+
+
+def test_network_pages_404_for_unknown_cluster_and_organisation(client: Client) -> None:
+    assert client.get(reverse("network:cluster", args=["nothing"])).status_code == 404
+    assert client.get(reverse("network:organisation", args=[999999])).status_code == 404
+
+
+def test_cluster_network_analytics_csv_export(client: Client, network: dict[str, Any]) -> None:
+    response = client.get(reverse("network:cluster", args=["natverk"]), {"export": "csv"})
+
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert sorted(r[0] for r in rows[1:]) == ["Alfa AB", "Beta AB", "Campus Universitet"]
+    assert {r[2] for r in rows[1:]} == {"2"}
+
+
+def test_cluster_network_gexf_export_reads_back(client: Client, network: dict[str, Any]) -> None:
+    response = client.get(reverse("network:cluster", args=["natverk"]), {"export": "gexf"})
+
+    assert response["Content-Disposition"] == 'attachment; filename="natverk-network.gexf"'
+    graph = nx.read_gexf(io.BytesIO(response.content), node_type=int)
+    assert graph.number_of_nodes() == 3
+    assert graph.number_of_edges() == 3
+
+
+def test_network_static_files_are_served(client: Client) -> None:
+    for path in ("/static/vendor/cytoscape/cytoscape.min.js", "/static/network/network-view.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = b"".join(response.streaming_content)
+        response.close()
+        assert len(body) > 1000
