@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -190,3 +190,13 @@ def test_profile_shows_network_figures_and_link(
     assert (network["nodes"], network["edges"], network["density"]) == (3, 3, 1.0)
     assert network["cross_helix_share"] == 0.0  # all three are companies
     assert f'href="{reverse("network:cluster", args=["three"])}"' in response.content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _english(client: Any) -> Iterator[None]:
+    """These tests read English messages; the site's default language is Swedish."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -109,3 +109,13 @@ def test_new_draft_stores_figures_and_sources(
     assert answers["global-links"].prefilled_value == ""
     assert answers["global-links"].prefilled_source.startswith("Not available yet")
     assert answers["trust"].prefilled_source == ""
+
+
+@pytest.fixture(autouse=True)
+def _english(client: Any) -> Iterator[None]:
+    """These tests read English messages; the site's default language is Swedish."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -73,3 +74,13 @@ def test_reminder_interval_from_settings(cluster_manager: tuple[User, Cluster]) 
     submitted(cluster, days_ago=31)
 
     assert send_staircase_reminders.call() == 1
+
+
+@pytest.fixture(autouse=True)
+def _english(client: Any) -> Iterator[None]:
+    """These tests read English messages; the site's default language is Swedish."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -117,3 +118,13 @@ def test_current_step_follows_latest_submitted_assessment(
     StaircaseAssessment.objects.create(cluster=cluster)  # a draft does not count
 
     assert cluster.current_step == 1
+
+
+@pytest.fixture(autouse=True)
+def _english(client: Any) -> Iterator[None]:
+    """These tests read English messages; the site's default language is Swedish."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -167,3 +169,13 @@ def test_api_ego_unknown_organisation_404_and_bad_radius_422(client, bridged):
     assert client.get("/api/v1/network/organisations/999999/ego").status_code == 404
     bad = client.get(f"/api/v1/network/organisations/{bridged['A']}/ego", {"radius": 9})
     assert bad.status_code == 422
+
+
+@pytest.fixture(autouse=True)
+def _english(client: Any) -> Iterator[None]:
+    """These tests read English messages; the site's default language is Swedish."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import networkx as nx
@@ -130,3 +130,13 @@ def test_network_static_files_are_served(client: Client) -> None:
         body = b"".join(response.streaming_content)
         response.close()
         assert len(body) > 1000
+
+
+@pytest.fixture(autouse=True)
+def _english(client: Any) -> Iterator[None]:
+    """These tests read English messages; the site's default language is Swedish."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -46,7 +46,6 @@
       elements: elements(payload),
       minZoom: 0.2,
       maxZoom: 4,
-      wheelSensitivity: 0.3,
       style: [
         {
           selector: "node",
