@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,7 +115,8 @@ def test_cluster_map_and_network_view(
     expect(page.locator("#network-canvas canvas").first).to_be_attached()
     status = page.locator("#network-status")
     expect(status).to_have_attribute("data-nodes", "5")
-    assert "5 of 5 organisations and 10 of 10 links" in status.inner_text()
+    # The page speaks Swedish by default ("Visar 5 av 5 organisationer och 10 av 10 länkar.").
+    assert re.search(r"5 (of|av) 5 \w+ (and|och) 10 (of|av) 10", status.inner_text())
     assert page.locator("#network-table tbody tr").count() == 5
     page.wait_for_timeout(300)
     page.screenshot(path=str(OUTPUT / "network-view.png"), full_page=True)
@@ -122,7 +124,7 @@ def test_cluster_map_and_network_view(
     # Filtering re-fetches the graph from the API without reloading the page.
     page.evaluate("window.__marker = 'same page'")
     page.uncheck("input[name=kind][value=membership]")
-    expect(status).to_contain_text("5 of 5 organisations and 1 of 1 links")
+    expect(status).to_contain_text(re.compile(r"5 (of|av) 5 \w+ (and|och) 1 (of|av) 1"))
     assert page.evaluate("window.__marker") == "same page"
     assert "kind=relation" in page.url
     page.screenshot(path=str(OUTPUT / "network-view-relations.png"), full_page=True)
