@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,26 +50,6 @@ def flow(transactional_db: Any) -> dict[str, Any]:
         "criteria": [c.name for c in call.programme.criteria.all()],
         "sessions": sessions,
     }
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
-        context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.console_errors = errors
-        yield page
-        context.close()
-        browser.close()
 
 
 def act_as(page: Any, live_server: Any, session: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,39 +26,6 @@ pytestmark = [
 def demo(transactional_db: Any) -> None:
     load_programme_demo()
     load_indicator_demo()
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    """A Chromium page; request it after ``demo`` (ORM calls while Playwright's loop runs in
-    this thread would trip Django's async-safety guard)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on(
-            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
-        )
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.console_errors = errors
-        yield page
-        context.close()
-        browser.close()
 
 
 def test_indicator_page_charts_and_goal_dashboard_badges(
