@@ -7,7 +7,7 @@ present because a migration loads it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -106,3 +106,14 @@ def _geography_in_transactional_tests(request: pytest.FixtureRequest) -> None:
         from samverka.geo.services import load_geography
 
         load_geography()
+
+
+@pytest.fixture
+def english(client: Any) -> Iterator[None]:
+    """English for messages and for the test client's requests (the site defaults to Swedish);
+    for tests that assert English text."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

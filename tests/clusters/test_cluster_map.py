@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -193,10 +193,5 @@ def test_profile_shows_network_figures_and_link(
 
 
 @pytest.fixture(autouse=True)
-def _english(client: Any) -> Iterator[None]:
+def _english(english: None) -> None:
     """These tests read English messages; the site's default language is Swedish."""
-    from django.utils import translation
-
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -214,10 +214,5 @@ def test_summary_snippet_renders_current_step(cluster_manager: tuple[User, Clust
 
 
 @pytest.fixture(autouse=True)
-def _english(client: Any) -> Iterator[None]:
+def _english(english: None) -> None:
     """These tests read English messages; the site's default language is Swedish."""
-    from django.utils import translation
-
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield

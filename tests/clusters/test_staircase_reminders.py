@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -77,10 +76,5 @@ def test_reminder_interval_from_settings(cluster_manager: tuple[User, Cluster]) 
 
 
 @pytest.fixture(autouse=True)
-def _english(client: Any) -> Iterator[None]:
+def _english(english: None) -> None:
     """These tests read English messages; the site's default language is Swedish."""
-    from django.utils import translation
-
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield

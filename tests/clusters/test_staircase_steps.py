@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -121,10 +120,5 @@ def test_current_step_follows_latest_submitted_assessment(
 
 
 @pytest.fixture(autouse=True)
-def _english(client: Any) -> Iterator[None]:
+def _english(english: None) -> None:
     """These tests read English messages; the site's default language is Swedish."""
-    from django.utils import translation
-
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield

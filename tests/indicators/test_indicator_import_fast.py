@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from samverka.indicators.models import Value, ValueRevision
 from samverka.indicators.services import fastpath
@@ -23,9 +22,8 @@ HEADER = "indicator,area,period,gender,value\n"
 
 
 @pytest.fixture(autouse=True)
-def _english() -> Any:
-    with translation.override("en"):
-        yield
+def _english(english: None) -> None:
+    """These tests read English messages; the site's default language is Swedish."""
 
 
 def run(text: str, **options: Any) -> Any:

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -133,10 +133,5 @@ def test_network_static_files_are_served(client: Client) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _english(client: Any) -> Iterator[None]:
+def _english(english: None) -> None:
     """These tests read English messages; the site's default language is Swedish."""
-    from django.utils import translation
-
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield

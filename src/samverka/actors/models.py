@@ -6,12 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samverka.actors.enums import Gender, Helix, RelationKind
 from samverka.core.fields import WebsiteField
-from samverka.core.models import TimeStampedModel
+from samverka.core.models import TimeStampedModel, in_active_language
 
 
 class FocusArea(models.Model):
@@ -33,11 +32,7 @@ class FocusArea(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language (Swedish unless English is active)."""
-        return (
-            self.name_en
-            if (get_language() or "sv").startswith("en") and self.name_en
-            else self.name_sv
-        )
+        return in_active_language(self.name_sv, self.name_en)
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):

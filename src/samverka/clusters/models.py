@@ -6,11 +6,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samverka.core.fields import WebsiteField
-from samverka.core.models import TimeStampedModel
+from samverka.core.models import TimeStampedModel, in_active_language
 
 
 class MembershipRole(models.TextChoices):
@@ -122,11 +121,6 @@ class Membership(TimeStampedModel):
 # and the clusters' self-assessments against it. Domain logic: clusters/staircase_services.py.
 
 
-def _in_language(sv: str, en: str) -> str:
-    """The English text when English is active and there is one, otherwise the Swedish."""
-    return en if (get_language() or "sv").startswith("en") and en else sv
-
-
 class MeasureKey(models.TextChoices):
     """Figures the platform can compute from its own data to pre-fill a criterion."""
 
@@ -169,11 +163,11 @@ class MaturityStep(models.Model):
 
     @property
     def name(self) -> str:
-        return _in_language(self.name_sv, self.name_en)
+        return in_active_language(self.name_sv, self.name_en)
 
     @property
     def description(self) -> str:
-        return _in_language(self.description_sv, self.description_en)
+        return in_active_language(self.description_sv, self.description_en)
 
 
 class MaturityCriterion(models.Model):
@@ -206,11 +200,11 @@ class MaturityCriterion(models.Model):
 
     @property
     def text(self) -> str:
-        return _in_language(self.text_sv, self.text_en)
+        return in_active_language(self.text_sv, self.text_en)
 
     @property
     def action(self) -> str:
-        return _in_language(self.action_sv, self.action_en)
+        return in_active_language(self.action_sv, self.action_en)
 
 
 class StaircaseAssessmentQuerySet(models.QuerySet["StaircaseAssessment"]):

@@ -17,7 +17,7 @@ FORMATS = {"csv", "xlsx"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
     """A value safe for a spreadsheet: no formula injection, no tz-aware datetimes."""
     if value is None:
         return ""
@@ -38,7 +38,7 @@ def table_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str)
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow([str(h) for h in headers])
         for row in rows:
-            writer.writerow([_cell(v) for v in row])
+            writer.writerow([safe_cell(v) for v in row])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         workbook = Workbook(write_only=False)
@@ -47,7 +47,7 @@ def table_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_cell(v) for v in row])
+            sheet.append([safe_cell(v) for v in row])
         sheet.freeze_panes = "A2"
         out = io.BytesIO()
         workbook.save(out)

@@ -6,7 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def in_active_language(swedish: str, english: str) -> str:
+    """The English text when English is active and there is one, else the Swedish."""
+    return english if english and (get_language() or "sv").startswith("en") else swedish
 
 
 class TimeStampedModel(models.Model):

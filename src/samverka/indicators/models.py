@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from samverka.core.models import TimeStampedModel
+from samverka.core.models import TimeStampedModel, in_active_language
 from samverka.indicators.enums import Aggregation, Gender, Source
 
 
@@ -66,8 +65,7 @@ class Indicator(TimeStampedModel):
     @property
     def name(self) -> str:
         """The name in the active language (Swedish unless English is active and given)."""
-        english = (get_language() or "sv").startswith("en")
-        return self.name_en if english and self.name_en else self.name_sv
+        return in_active_language(self.name_sv, self.name_en)
 
     def get_absolute_url(self) -> str:
         return reverse("indicators:indicator", args=[self.code])

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 import networkx as nx
 
-from samverka.core.exports import _cell
+from samverka.core.exports import safe_cell
 from samverka.network.services.graph import EDGE_KINDS
 
 NODE_COLUMNS = ("id", "name", "helix", "municipality", "clusters")
@@ -70,7 +70,7 @@ def _csv(rows: list[list[Any]], header: tuple[str, ...]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -342,11 +342,16 @@ def budget_pdf(*, programme: Programme, report: dict[str, Any]) -> bytes:
     return render_pdf("programmes/pdf/budget.html", context)
 
 
+def grouping_labels() -> list[tuple[str, str]]:
+    """The portfolio's groupings with their labels in the active language."""
+    return [("measure", _("Measure")), ("municipality", _("Municipality")), ("county", _("County"))]
+
+
 def portfolio_document(*, programme: Programme, report: dict[str, Any]) -> dict[str, Any]:
     """What the portfolio page and its PDF show: the table, the chart and (by area) the map."""
     from samverka.programmes import charts
 
-    by_labels = {"measure": _("Measure"), "municipality": _("Municipality"), "county": _("County")}
+    by_labels = dict(grouping_labels())
     return {
         "programme": programme,
         "report": report,

@@ -6,15 +6,31 @@ to anonymous visitors like the programme tree; they show aggregates only, never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from samverka.core.exports import FORMATS, table_response
 from samverka.programmes.models import Programme
 from samverka.programmes.services import reports
+
+
+def _pdf_response(
+    render_pdf: Callable[..., bytes], *, programme: Programme, report: dict[str, Any], name: str
+) -> HttpResponse:
+    """The report as a PDF download, or 503 with the reason when PDF rendering is unavailable."""
+    try:
+        pdf = render_pdf(programme=programme, report=report)
+    except reports.PdfUnavailable as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.pdf"'
+    return response
 
 
 @require_GET
@@ -26,16 +42,9 @@ def budget(request: HttpRequest, code: str) -> HttpResponse:
         headers, rows = reports.budget_export_rows(report)
         return table_response(headers, rows, fmt=export, filename=f"budget-{programme.code}")
     if export == "pdf":
-        try:
-            pdf = reports.budget_pdf(programme=programme, report=report)
-        except reports.PdfUnavailable as exc:
-            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(pdf, content_type="application/pdf")
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = (
-            f'attachment; filename="budget-{programme.code}-{stamp}.pdf"'
+        return _pdf_response(
+            reports.budget_pdf, programme=programme, report=report, name=f"budget-{programme.code}"
         )
-        return response
     context = reports.budget_document(programme=programme, report=report)
     return render(request, "programmes/report_budget.html", context)
 
@@ -54,21 +63,13 @@ def portfolio(request: HttpRequest, code: str) -> HttpResponse:
             headers, rows, fmt=export, filename=f"portfolio-{programme.code}-{by}"
         )
     if export == "pdf":
-        try:
-            pdf = reports.portfolio_pdf(programme=programme, report=report)
-        except reports.PdfUnavailable as exc:
-            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(pdf, content_type="application/pdf")
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = (
-            f'attachment; filename="portfolio-{programme.code}-{by}-{stamp}.pdf"'
+        return _pdf_response(
+            reports.portfolio_pdf,
+            programme=programme,
+            report=report,
+            name=f"portfolio-{programme.code}-{by}",
         )
-        return response
     context = reports.portfolio_document(programme=programme, report=report)
-    context["groupings"] = [
-        ("measure", _("Measure")),
-        ("municipality", _("Municipality")),
-        ("county", _("County")),
-    ]
+    context["groupings"] = reports.grouping_labels()
     context["query"] = f"by={by}"
     return render(request, "programmes/report_portfolio.html", context)
