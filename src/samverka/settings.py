@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "samverka.programmes",
     "samverka.indicators",
     "samverka.network",
+    "samverka.events",
+    "samverka.newsletters",
     "samverka.api",
     "django.contrib.admin",
     "django.contrib.auth",

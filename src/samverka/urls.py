@@ -23,6 +23,8 @@ urlpatterns = [
     path("programmes/", include("samverka.programmes.urls")),
     path("indicators/", include("samverka.indicators.urls")),
     path("network/", include("samverka.network.urls")),
+    path("", include("samverka.events.urls")),
+    path("newsletters/", include("samverka.newsletters.urls")),
     path("", include("samverka.actors.urls")),
     path("", include("samverka.core.urls")),
 ]

@@ -6,9 +6,11 @@ from samverka.actors.api import router as actors_router
 from samverka.api import errors
 from samverka.api.docs import SwaggerDocs
 from samverka.clusters.api import router as clusters_router
+from samverka.events.api import router as events_router
 from samverka.geo.api import router as geo_router
 from samverka.indicators.api import router as indicators_router
 from samverka.network.api import router as network_router
+from samverka.newsletters.api import router as newsletters_router
 from samverka.programmes.api import router as programmes_router
 
 DESCRIPTION = """\
@@ -43,3 +45,5 @@ api.add_router("/", geo_router)
 api.add_router("/", programmes_router)
 api.add_router("/", indicators_router)
 api.add_router("/", network_router)
+api.add_router("/", events_router)
+api.add_router("/", newsletters_router)
