@@ -177,3 +177,28 @@ def can_view_application(user: Any, project: Any) -> bool:
     if project.created_by_id == user.pk or project.applicant_id in applicant_organisation_ids(user):
         return True
     return bool(project.call_id and project.call.assessors.filter(pk=user.pk).exists())
+
+
+def can_create_event(user: Any) -> bool:
+    """Platform admins (national events) and cluster managers (their clusters' events)."""
+    return is_platform_admin(user) or bool(managed_cluster_ids(user))
+
+
+def can_edit_event(user: Any, event: Any) -> bool:
+    """Platform admins; managers of the host cluster or of a co-organising cluster. Events of the
+    national network (no host) belong to platform admins."""
+    if is_platform_admin(user):
+        return True
+    managed = managed_cluster_ids(user)
+    if not managed:
+        return False
+    if event.host_id in managed:
+        return True
+    return event.organisers.filter(pk__in=managed).exists()
+
+
+def can_manage_newsletter(user: Any, newsletter: Any) -> bool:
+    """Platform admins; the managers of the newsletter's cluster (the national one: admins)."""
+    if is_platform_admin(user):
+        return True
+    return newsletter.cluster_id is not None and newsletter.cluster_id in managed_cluster_ids(user)
