@@ -7,6 +7,7 @@ from samverka.api import errors
 from samverka.api.docs import SwaggerDocs
 from samverka.clusters.api import router as clusters_router
 from samverka.events.api import router as events_router
+from samverka.events.registrations_api import router as registrations_router
 from samverka.geo.api import router as geo_router
 from samverka.indicators.api import router as indicators_router
 from samverka.network.api import router as network_router
@@ -46,4 +47,5 @@ api.add_router("/", programmes_router)
 api.add_router("/", indicators_router)
 api.add_router("/", network_router)
 api.add_router("/", events_router)
+api.add_router("/", registrations_router)
 api.add_router("/", newsletters_router)

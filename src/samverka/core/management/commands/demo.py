@@ -8,7 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from samverka.core.demo import load_demo
+from samverka.events.demo import load_events_demo
 from samverka.indicators.demo import load_indicator_demo
+from samverka.newsletters.demo import load_newsletters_demo
 from samverka.programmes.demo import load_programme_demo
 from samverka.programmes.demo_projects import load_demo_projects
 
@@ -40,5 +42,8 @@ class Command(BaseCommand):
         counts["programme_demo"] = load_programme_demo(stdout=stream)  # type: ignore[arg-type]
         counts["project_demo"] = load_demo_projects(stdout=stream)  # type: ignore[arg-type]
         counts["indicator_demo"] = load_indicator_demo(stdout=stream)  # type: ignore[arg-type]
+        # Events need the clusters; newsletters pull in the events.
+        counts["events_demo"] = load_events_demo(stdout=stream)  # type: ignore[arg-type]
+        counts["newsletters_demo"] = load_newsletters_demo(stdout=stream)  # type: ignore[arg-type]
         if options["format"] == "json":
             self.stdout.write(json.dumps(counts, indent=2, sort_keys=True))
