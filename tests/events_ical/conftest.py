@@ -1,0 +1,39 @@
+"""Fixtures for the iCalendar tests: a factory for events."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from samverka.events.models import Event, EventStatus
+
+DATA = Path(__file__).parent / "data"
+STHLM = ZoneInfo("Europe/Stockholm")
+_seq = itertools.count(1)
+
+
+def local(*args: int) -> datetime:
+    """A Stockholm local time."""
+    return datetime(*args, tzinfo=STHLM)  # type: ignore[misc]
+
+
+@pytest.fixture
+def make_event(db: Any) -> Callable[..., Event]:
+    def make(title: str | None = None, **fields: Any) -> Event:
+        fields.setdefault("start", local(2026, 5, 12, 10))
+        fields.setdefault("end", local(2026, 5, 12, 12))
+        fields.setdefault("status", EventStatus.PUBLISHED)
+        organisers = fields.pop("organisers", [])
+        focus = fields.pop("focus_areas", [])
+        event = Event.objects.create(title=title or f"Event {next(_seq)}", **fields)
+        event.organisers.set(organisers)
+        event.focus_areas.set(focus)
+        return event
+
+    return make
