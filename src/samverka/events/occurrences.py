@@ -1,0 +1,145 @@
+"""Events expanded into occurrences, for calendar pages and the occurrences API.
+
+A single event is one occurrence; a recurring event (RRULE, RDATE, EXDATE and its changed
+occurrences) is expanded with the ``recurring-ical-events`` library, in the event's own time zone
+so that a weekly 10:00 meeting stays at 10:00 local time across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import icalendar
+import recurring_ical_events
+from django.db.models import Q, QuerySet
+
+from samverka.events.ical import event_components, event_zone
+from samverka.events.models import Event, EventStatus
+from samverka.events.timezones import STOCKHOLM
+
+MAX_RANGE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of an event; ``start``/``end`` are aware, in Europe/Stockholm."""
+
+    event: Event
+    uid: str
+    title: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    cancelled: bool
+    recurrence_id: datetime | None = None
+    place: str = ""
+
+    @property
+    def end_date(self) -> date:
+        """The last day the occurrence covers (inclusive), for display."""
+        last = self.end - timedelta(days=1) if self.all_day else self.end
+        return max(last.date(), self.start.date())
+
+
+def range_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The half-open range [start, end) as Stockholm local midnights."""
+    return (
+        datetime.combine(start, time(), tzinfo=STOCKHOLM),
+        datetime.combine(end, time(), tzinfo=STOCKHOLM),
+    )
+
+
+def occurrences(
+    events_qs: QuerySet[Event] | Iterable[Event], start: date, end: date
+) -> list[Occurrence]:
+    """Every occurrence of ``events_qs`` overlapping [start, end) (Stockholm), by start time.
+
+    An occurrence ending exactly at ``start`` or starting exactly at ``end`` is outside; one
+    with no duration counts when it starts inside the range.
+    """
+    lo, hi = range_bounds(start, end)
+    if isinstance(events_qs, QuerySet):
+        events_qs = (
+            events_qs.filter(start__lt=hi)
+            .filter(Q(end__gt=lo) | Q(end=lo, start=lo) | ~Q(rrule="") | ~Q(rdates=""))
+            .select_related("host", "municipality")
+            .prefetch_related("overrides", "organisers", "focus_areas")
+        )
+    found: list[Occurrence] = []
+    for event in events_qs:
+        if event.is_recurring:
+            found.extend(_expand(event, lo, hi))
+        else:
+            occurrence = _single(event)
+            if _overlaps(occurrence.start, occurrence.end, lo, hi):
+                found.append(occurrence)
+    found.sort(key=lambda o: (o.start, o.end, o.title, o.uid))
+    return found
+
+
+def _overlaps(start: datetime, end: datetime, lo: datetime, hi: datetime) -> bool:
+    if end <= start:
+        return lo <= start < hi
+    return start < hi and end > lo
+
+
+def _single(event: Event) -> Occurrence:
+    return Occurrence(
+        event=event,
+        uid=event.uid,
+        title=event.title,
+        start=event.start.astimezone(STOCKHOLM),
+        end=event.end.astimezone(STOCKHOLM),
+        all_day=event.all_day,
+        cancelled=event.status == EventStatus.CANCELLED,
+        place=event.place,
+    )
+
+
+def _aware(value: date | datetime, event: Event) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=event_zone(event))
+        return value.astimezone(STOCKHOLM)
+    return datetime.combine(value, time(), tzinfo=STOCKHOLM)
+
+
+def _expand(event: Event, lo: datetime, hi: datetime) -> list[Occurrence]:
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Samverka//expand//")
+    cal.add("version", "2.0")
+    for component in event_components(event):
+        cal.add_component(component)
+    # Ask for a day more on each side; the exact half-open test is ours.
+    window = recurring_ical_events.of(cal).between(lo - timedelta(days=1), hi + timedelta(days=1))
+    found = []
+    for component in window:
+        start = _aware(component.decoded("DTSTART"), event)
+        if "DTEND" in component:
+            end = _aware(component.decoded("DTEND"), event)
+        else:
+            end = start + (event.end - event.start)
+        if not _overlaps(start, end, lo, hi):
+            continue
+        rid = component.get("RECURRENCE-ID")
+        recurrence_id = _aware(rid.dt, event) if rid is not None else start
+        cancelled = (
+            str(component.get("STATUS", "")).upper() == "CANCELLED"
+            or event.status == EventStatus.CANCELLED
+        )
+        found.append(
+            Occurrence(
+                event=event,
+                uid=event.uid,
+                title=str(component.get("SUMMARY", event.title)),
+                start=start,
+                end=end,
+                all_day=event.all_day,
+                cancelled=cancelled,
+                recurrence_id=recurrence_id,
+                place=str(component.get("LOCATION", event.place) or ""),
+            )
+        )
+    return found
