@@ -15,3 +15,25 @@ urlpatterns: list = [
     path("calendar.ics", feed_views.national_feed, name="feed"),
     path("clusters/<slug:slug>/calendar.ics", feed_views.cluster_feed, name="cluster-feed"),
 ]
+
+# Event pages, editing, registration and management (views.py).
+urlpatterns += [
+    path("clusters/<slug:slug>/calendar/", views.cluster_calendar, name="cluster-calendar"),
+    path("events/new/", views.edit, name="create"),
+    path("events/shares/<int:pk>/forward/", views.forward, name="forward"),
+    path("events/<str:uid>/", views.detail, name="detail"),
+    path("events/<str:uid>/register/", views.register, name="register"),
+    path("events/<str:uid>/edit/", views.edit, name="edit"),
+    path("events/<str:uid>/publish/", views.publish, name="publish"),
+    path("events/<str:uid>/cancel/", views.cancel, name="cancel"),
+    path("events/<str:uid>/manage/", views.manage, name="manage"),
+    path("events/<str:uid>/share/", views.share, name="share"),
+    path(
+        "events/<str:uid>/registrations/<int:pk>/attendance/",
+        views.attendance,
+        name="attendance",
+    ),
+    path(
+        "registrations/<str:token>/cancel/", views.cancel_registration, name="registration-cancel"
+    ),
+]
