@@ -11,6 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -46,6 +47,9 @@ class Newsletter(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsletters:newsletter", args=[self.slug])
 
 
 class SubscriptionStatus(models.TextChoices):
@@ -141,6 +145,9 @@ class Issue(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsletters:issue", args=[self.newsletter.slug, self.pk])
 
 
 class BlockKind(models.TextChoices):
