@@ -125,7 +125,7 @@ class Event(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="events",
-        limit_choices_to={"level": "municipality"},
+        limit_choices_to={"kind": "municipality"},
     )
     online_url = models.URLField(_("online link"), max_length=500, blank=True)
     host = models.ForeignKey(
