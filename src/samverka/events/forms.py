@@ -79,7 +79,7 @@ class EventForm(forms.ModelForm):
         for name in ("start", "end", "registration_deadline"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         host = self.fields["host"]
-        self.fields["municipality"].queryset = Area.objects.filter(level="municipality").order_by(
+        self.fields["municipality"].queryset = Area.objects.filter(kind="municipality").order_by(
             "name"
         )
         if roles.is_platform_admin(user):
