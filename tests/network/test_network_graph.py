@@ -57,7 +57,7 @@ def _edge(graph, u, v):
 
 def test_build_graph_edges_from_each_source(network, django_assert_max_num_queries):
     ids = network
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         graph = build_graph(today=TODAY)
 
     assert graph.nodes[ids["b"]] == {

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from samverka.actors.models import Organisation
 from samverka.network import services
-from samverka.network.schemas import GraphOut, StatsOut
+from samverka.network.schemas import ChangeOut, GraphOut, StatsOut
 
 router = Router(tags=["network"])
 
@@ -18,7 +19,16 @@ GRAPH_NODE_LIMIT = 500
 
 class GraphFilters(Schema):
     year: int | None = None
-    kind: list[Literal["membership", "relation", "project"]] | None = None
+    kind: (
+        list[Literal["membership", "relation", "project", "event_coorganisers", "event_attendance"]]
+        | None
+    ) = None
+
+
+class ChangeFilters(Schema):
+    from_year: int = Field(..., alias="from")
+    to_year: int = Field(..., alias="to")
+    cluster: str | None = None
 
 
 class EgoFilters(GraphFilters):
@@ -63,3 +73,19 @@ def ego_graph(request: HttpRequest, org_id: int, filters: Query[EgoFilters]) -> 
         organisation=org_id, radius=filters.radius, year=filters.year, kinds=filters.kind
     )
     return services.graph_payload(graph, limit=GRAPH_NODE_LIMIT, keep=(org_id,))
+
+
+@router.get(
+    "/network/change", response=ChangeOut, by_alias=True, summary="Change between two years"
+)
+def network_change(request: HttpRequest, filters: Query[ChangeFilters]) -> dict[str, Any]:
+    """Organisations and links active in ``to`` but not in ``from`` and the other way round,
+    for the whole platform or one ``cluster``; the same as ``samverka network change``."""
+    try:
+        return services.change_between(
+            first=filters.from_year, last=filters.to_year, cluster=filters.cluster
+        )
+    except services.BadYears as error:
+        raise ValidationError({"from": [str(error)]}) from error
+    except services.UnknownCluster as error:
+        raise Http404(str(error)) from error

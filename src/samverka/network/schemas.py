@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class OrganisationScore(Schema):
@@ -41,6 +41,7 @@ class StatsOut(Schema):
     components: int
     density: float
     communities: int
+    community_method: str
     cross_helix_share: float
     betweenness: str
     top_degree: list[OrganisationScore]
@@ -73,3 +74,16 @@ class GraphOut(Schema):
     truncated: bool
     total_nodes: int
     total_edges: int
+
+
+class ChangeOut(Schema):
+    from_year: int = Field(..., alias="from")
+    to_year: int = Field(..., alias="to")
+    cluster: str | None
+    nodes_added: list[int]
+    nodes_removed: list[int]
+    edges_added: list[list[int]]
+    edges_removed: list[list[int]]
+    nodes: list[int]
+    edges: list[int]
+    organisations: dict[str, str]

@@ -33,6 +33,8 @@ EDGE_KIND_LABELS = {
     "membership": gettext_lazy("shared cluster membership"),
     "relation": gettext_lazy("explicit relation"),
     "project": gettext_lazy("shared project"),
+    "event_coorganisers": gettext_lazy("co-organised event"),
+    "event_attendance": gettext_lazy("attended the same event"),
 }
 
 

@@ -3,9 +3,20 @@
 from samverka.network.services.analytics import change, stats
 from samverka.network.services.graph import (
     EDGE_KINDS,
+    BadYears,
     UnknownCluster,
     build_graph,
+    change_between,
     graph_payload,
 )
 
-__all__ = ["EDGE_KINDS", "UnknownCluster", "build_graph", "change", "graph_payload", "stats"]
+__all__ = [
+    "EDGE_KINDS",
+    "BadYears",
+    "UnknownCluster",
+    "build_graph",
+    "change",
+    "change_between",
+    "graph_payload",
+    "stats",
+]

@@ -6,6 +6,7 @@ benchmark feeds it generated graphs directly.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from typing import Any
 
@@ -14,6 +15,11 @@ import networkx as nx
 # Sources sampled for approximate betweenness above the exact threshold. Each source is one BFS
 # over the whole graph, so this bounds the cost: ~1 s per source on 1M edges.
 APPROXIMATE_K = 16
+# Above this many edges communities come from label propagation instead of Louvain (Louvain
+# took more than four minutes on 1M edges; label propagation takes seconds).
+LOUVAIN_MAX_EDGES = 200_000
+# Sweeps of label propagation at most (it usually settles well before).
+LABEL_PROPAGATION_SWEEPS = 10
 
 
 def _name(graph: nx.Graph, node: Any) -> str:
@@ -24,9 +30,83 @@ def _ranked(graph: nx.Graph, scores: dict[Any, float], nodes: Any, top: int) -> 
     return sorted(nodes, key=lambda n: (-scores[n], _name(graph, n), str(n)))[:top]
 
 
-def _communities(graph: nx.Graph, *, seed: int, levels: int | None) -> int:
+def _indexed(graph: nx.Graph) -> list[list[int]]:
+    """The adjacency of ``graph`` as lists of node positions (self-loops dropped)."""
+    index = {node: i for i, node in enumerate(graph)}
+    return [[index[v] for v in graph._adj[u] if v != u] for u in graph]
+
+
+def _sampled_betweenness(graph: nx.Graph, adjacency: list[list[int]], k: int, seed: int) -> dict:
+    """Brandes' betweenness from ``k`` seeded random sources, hop counts, normalised and scaled
+    like ``nx.betweenness_centrality(graph, k=k)``; on plain lists, about four times faster."""
+    nodes = list(graph)
+    n = len(nodes)
+    scores = [0.0] * n
+    for source in random.Random(seed).sample(range(n), k):
+        sigma = [0] * n
+        dist = [-1] * n
+        sigma[source] = 1
+        dist[source] = 0
+        order = [source]
+        head = 0
+        while head < len(order):
+            v = order[head]
+            head += 1
+            next_dist = dist[v] + 1
+            paths = sigma[v]
+            for w in adjacency[v]:
+                if dist[w] < 0:
+                    dist[w] = next_dist
+                    order.append(w)
+                    sigma[w] = paths
+                elif dist[w] == next_dist:
+                    sigma[w] += paths
+        delta = [0.0] * n
+        for v in reversed(order):
+            next_dist = dist[v] + 1
+            carried = 0.0
+            for w in adjacency[v]:
+                if dist[w] == next_dist:
+                    carried += (1.0 + delta[w]) / sigma[w]
+            delta[v] = sigma[v] * carried
+            if v != source:
+                scores[v] += delta[v]
+    scale = n / (k * (n - 1) * (n - 2)) if n > 2 else 0.0
+    return {node: scores[i] * scale for i, node in enumerate(nodes)}
+
+
+def _label_propagation(adjacency: list[list[int]], *, seed: int) -> int:
+    """Number of communities found by seeded asynchronous label propagation: nodes visited in
+    a seeded random order take the label most of their neighbours carry (the smallest on a tie,
+    keeping their own when it is among the most frequent), for at most
+    :data:`LABEL_PROPAGATION_SWEEPS` sweeps."""
+    labels = list(range(len(adjacency)))
+    order = [i for i, near in enumerate(adjacency) if near]
+    rng = random.Random(seed)
+    for _sweep in range(LABEL_PROPAGATION_SWEEPS):
+        rng.shuffle(order)
+        changed = False
+        for i in order:
+            counts: dict[int, int] = {}
+            for j in adjacency[i]:
+                counts[labels[j]] = counts.get(labels[j], 0) + 1
+            best = max(counts.values())
+            if counts.get(labels[i], 0) == best:
+                continue
+            labels[i] = min(label for label, count in counts.items() if count == best)
+            changed = True
+        if not changed:
+            break
+    return len(set(labels))
+
+
+def _communities(
+    graph: nx.Graph, *, seed: int, levels: int | None, method: str, adjacency: Any
+) -> int:
     if graph.number_of_edges() == 0:
         return graph.number_of_nodes()
+    if method == "label_propagation":
+        return _label_propagation(adjacency(), seed=seed)
     if levels is None:
         return len(nx.community.louvain_communities(graph, weight="weight", seed=seed))
     partition: list[Any] = [{n} for n in graph]
@@ -47,14 +127,17 @@ def stats(
     k: int = APPROXIMATE_K,
     top: int = 10,
     louvain_levels: int | None = None,
+    louvain_max_edges: int = LOUVAIN_MAX_EDGES,
 ) -> dict[str, Any]:
     """The analytics of a network as a JSON-ready dict.
 
     * ``nodes``, ``edges``, ``components``, ``density``;
     * ``betweenness``: ``"exact"`` up to ``exact_threshold`` nodes, else
       ``"approximate (k=…)"`` (``k`` sampled sources, seeded); paths count hops, not weights;
-    * ``communities``: number of Louvain communities (edge ``weight`` as strength, seeded;
-      ``louvain_levels`` stops after that many aggregation levels on very large graphs);
+    * ``communities``: number of communities, ``community_method`` says how: ``"louvain"``
+      (edge ``weight`` as strength, seeded; ``louvain_levels`` stops after that many
+      aggregation levels) up to ``louvain_max_edges`` edges, else ``"label_propagation"``
+      (seeded, unweighted, far faster on large graphs);
     * ``cross_helix_share``: share of edges that join two different helix types;
     * ``top_degree``: highest degree centrality;
     * ``top_brokers``: brokers between helix types, defined as the organisations with at least
@@ -69,13 +152,21 @@ def stats(
     m = graph.number_of_edges()
     helix = nx.get_node_attributes(graph, "helix")
 
+    indexed: list[list[int]] = []
+
+    def adjacency() -> list[list[int]]:
+        if not indexed:
+            indexed.extend(_indexed(graph))
+        return indexed
+
     if n <= exact_threshold:
         betweenness = nx.betweenness_centrality(graph)
         method = "exact"
     else:
         sample = min(k, n)
-        betweenness = nx.betweenness_centrality(graph, k=sample, seed=seed)
+        betweenness = _sampled_betweenness(graph, adjacency(), sample, seed)
         method = f"approximate (k={sample})"
+    community_method = "louvain" if m <= louvain_max_edges else "label_propagation"
 
     cross = 0
     brokers: set[Any] = set()
@@ -104,7 +195,18 @@ def stats(
         "edges": m,
         "components": nx.number_connected_components(graph) if n else 0,
         "density": round(nx.density(graph), 6) if n > 1 else 0.0,
-        "communities": _communities(graph, seed=seed, levels=louvain_levels) if n else 0,
+        "communities": (
+            _communities(
+                graph,
+                seed=seed,
+                levels=louvain_levels,
+                method=community_method,
+                adjacency=adjacency,
+            )
+            if n
+            else 0
+        ),
+        "community_method": community_method,
         "cross_helix_share": round(cross / m, 6) if m else 0.0,
         "betweenness": method,
         "top_degree": [

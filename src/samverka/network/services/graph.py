@@ -1,8 +1,8 @@
 """The actor network built on demand from the other apps' data.
 
-Nothing is stored: every call reads memberships, relations and granted projects with a handful
-of ``values_list`` queries and aggregates them in memory, so the graph never drifts from the
-platform's data.
+Nothing is stored: every call reads memberships, relations, granted projects and published
+events with a handful of ``values_list`` queries and aggregates them in memory, so the graph
+never drifts from the platform's data.
 """
 
 from __future__ import annotations
@@ -14,17 +14,23 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from samverka.actors.models import FocusArea, Organisation, Relation
 from samverka.clusters.models import Cluster, Membership
+from samverka.events.models import Event, EventStatus, Registration, RegistrationStatus
 from samverka.programmes.models import Project
 
 MEMBERSHIP = "membership"
 RELATION = "relation"
 PROJECT = "project"
-EDGE_KINDS = (MEMBERSHIP, RELATION, PROJECT)
+EVENT_COORGANISERS = "event_coorganisers"
+EVENT_ATTENDANCE = "event_attendance"
+EDGE_KINDS = (MEMBERSHIP, RELATION, PROJECT, EVENT_COORGANISERS, EVENT_ATTENDANCE)
+# An ego network is built from the organisation's neighbourhood alone while that stays below
+# this many organisations; beyond it the whole graph is cheaper to build once.
+EGO_LOCAL_LIMIT = 20_000
 
 
 class UnknownCluster(LookupError):
@@ -40,6 +46,71 @@ def _year(day: date | None, fallback: Any) -> int:
     if day is not None:
         return day.year
     return fallback.year
+
+
+def _event_year(start: Any) -> int:
+    return timezone.localtime(start).year if timezone.is_aware(start) else start.year
+
+
+def _published_events() -> Any:
+    return Event.objects.filter(status=EventStatus.PUBLISHED)
+
+
+def _neighbours(ids: set[int], today: date) -> set[int]:
+    """Every organisation that shares something with one of ``ids`` (any kind, any year): a
+    superset of their neighbours in any filtered graph. Seven queries."""
+    found: set[int] = set()
+    clusters = Membership.objects.filter(organisation__in=ids).values("cluster_id")
+    found.update(
+        Membership.objects.filter(cluster__in=clusters).values_list("organisation_id", flat=True)
+    )
+    for source, target in Relation.objects.filter(
+        Q(source__in=ids) | Q(target__in=ids)
+    ).values_list("source_id", "target_id"):
+        found.update((source, target))
+    projects = Project.objects.granted().filter(Q(applicant__in=ids) | Q(partners__in=ids))
+    project_ids = projects.values("pk")
+    found.update(Project.objects.filter(pk__in=project_ids).values_list("applicant_id", flat=True))
+    found.update(
+        Project.partners.through.objects.filter(project__in=project_ids).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    events = _published_events().filter(
+        Q(organisers__organisation__in=ids) | Q(host__organisation__in=ids)
+    )
+    event_ids = events.values("pk")
+    found.update(
+        Event.organisers.through.objects.filter(event__in=event_ids).values_list(
+            "cluster__organisation_id", flat=True
+        )
+    )
+    found.update(
+        Event.objects.filter(pk__in=event_ids).values_list("host__organisation_id", flat=True)
+    )
+    attended = Registration.objects.filter(
+        organisation__in=ids, event__status=EventStatus.PUBLISHED
+    ).values("event_id")
+    found.update(
+        Registration.objects.filter(event__in=attended).values_list("organisation_id", flat=True)
+    )
+    found.discard(None)  # type: ignore[arg-type]
+    return found
+
+
+def _ego_candidates(pk: int, radius: int, today: date) -> set[int] | None:
+    """The organisations within ``radius`` hops of ``pk`` in the unfiltered graph, or None when
+    they exceed :data:`EGO_LOCAL_LIMIT` (then the whole graph is built instead)."""
+    seen = {pk}
+    frontier = {pk}
+    for _hop in range(radius):
+        if not frontier:
+            break
+        frontier = _neighbours(frontier, today) - seen
+        seen |= frontier
+        if len(seen) > EGO_LOCAL_LIMIT:
+            return None
+    return seen
 
 
 def build_graph(
@@ -64,22 +135,31 @@ def build_graph(
     * ``relation`` – an explicit :class:`~samverka.actors.models.Relation` (either direction),
       active from ``since`` until today;
     * ``project`` – both are applicant or partner of the same granted project, active from its
-      start to its end year (an open end runs to today).
+      start to its end year (an open end runs to today);
+    * ``event_coorganisers`` – both run (``Cluster.organisation``) a cluster that organises or
+      hosts the same published event, active in the event's year;
+    * ``event_attendance`` – both had people at the same published event, active in the
+      event's year. An event with check-in data (any registration marked ``attended``) counts
+      the organisations of attended registrations; an event without check-in data counts the
+      confirmed registrations once it has ended (a future event counts nobody yet).
 
     An unknown start date falls back to the year the row was recorded. Each edge carries
-    ``weight`` (total count of shared things), ``weights`` ({kind: count}), ``kinds`` (sorted
-    tuple) and ``years`` (frozenset of years active).
+    ``weight`` (total count of shared things: clusters, relations, projects, events),
+    ``weights`` ({kind: count}), ``kinds`` (sorted tuple) and ``years`` (frozenset of years
+    active).
 
     Scope: ``cluster`` limits the nodes to its members, ``focus`` to organisations with that
     focus area or in a cluster with it; edges are those among the remaining nodes.
-    ``organisation`` then takes its ego network of ``radius`` hops. ``year`` keeps only links
-    active that year, ``kinds`` only those kinds. Raises :class:`UnknownCluster` for an unknown
-    cluster slug, ``Organisation.DoesNotExist``/``FocusArea.DoesNotExist`` likewise.
+    ``organisation`` then takes its ego network of ``radius`` hops; without ``cluster`` or
+    ``focus`` only that neighbourhood is read from the database (its organisations and the
+    links among them), never the whole graph. ``year`` keeps only links active that year,
+    ``kinds`` only those kinds. Raises :class:`UnknownCluster` for an unknown cluster slug,
+    ``Organisation.DoesNotExist``/``FocusArea.DoesNotExist`` likewise.
 
-    Cost: five queries whatever the size. Co-membership adds ``n·(n-1)/2`` edges for a cluster
-    of ``n`` members (a cluster of 2,000 members gives two million edges); clusters of that size
-    do not exist in the platform today, so the clique is kept because it is what the analytics
-    mean by "shared membership".
+    Cost: eight queries whatever the size (plus seven per hop for an ego network).
+    Co-membership adds ``n·(n-1)/2`` edges for a cluster of ``n`` members (a cluster of 2,000
+    members gives two million edges); clusters of that size do not exist in the platform today,
+    so the clique is kept because it is what the analytics mean by "shared membership".
     """
     today = today or timezone.localdate()
     wanted = set(kinds) if kinds is not None else set(EDGE_KINDS)
@@ -88,6 +168,10 @@ def build_graph(
         raise ValueError(f"unknown edge kinds: {', '.join(sorted(unknown))}")
 
     orgs = Organisation.objects.all()
+    node_ids: Any = None
+    centre: int | None = None
+    if organisation is not None:
+        centre = organisation.pk if isinstance(organisation, Organisation) else organisation
     if cluster is not None:
         if isinstance(cluster, str):
             found = Cluster.objects.filter(slug=cluster).first()
@@ -99,8 +183,15 @@ def build_graph(
         if isinstance(focus, str):
             focus = FocusArea.objects.get(slug=focus)
         orgs = orgs.filter(Q(focus_areas=focus) | Q(memberships__cluster__focus_areas=focus))
-    scoped = cluster is not None or focus is not None
-    node_ids = orgs.values("pk").distinct() if scoped else None
+    if cluster is not None or focus is not None:
+        node_ids = orgs.values("pk").distinct()
+    elif centre is not None:
+        if not Organisation.objects.filter(pk=centre).exists():
+            raise Organisation.DoesNotExist(f"No organisation {centre} in this network.")
+        candidates = _ego_candidates(centre, radius, today)
+        if candidates is not None:
+            node_ids = sorted(candidates)
+            orgs = orgs.filter(pk__in=node_ids)
 
     graph = nx.Graph()
     for pk, name, helix, municipality in orgs.distinct().values_list(
@@ -144,6 +235,12 @@ def build_graph(
 
     if PROJECT in wanted:
         projects = Project.objects.granted()
+        if node_ids is not None:
+            projects = projects.filter(
+                pk__in=Project.objects.filter(
+                    Q(applicant__in=node_ids) | Q(partners__in=node_ids)
+                ).values("pk")
+            )
         spans: dict[int, tuple[int, int]] = {}
         participants: dict[int, set[int]] = defaultdict(set)
         for pk, applicant, start, end, created in projects.values_list(
@@ -155,12 +252,17 @@ def build_graph(
         partners = Project.partners.through.objects.filter(
             project__in=projects.values("pk")
         ).values_list("project_id", "organisation_id")
+        if node_ids is not None:
+            partners = partners.filter(organisation__in=node_ids)
         for project_id, org in partners:
             participants[project_id].add(org)
         for pk, orgs_in in participants.items():
             first, last = spans[pk]
             for a, b in itertools.combinations(sorted(orgs_in), 2):
                 link(a, b, PROJECT, first, last)
+
+    if EVENT_COORGANISERS in wanted or EVENT_ATTENDANCE in wanted:
+        _event_links(link, wanted=wanted, node_ids=node_ids)
 
     for (a, b), found in links.items():
         weights: dict[str, int] = defaultdict(int)
@@ -177,12 +279,65 @@ def build_graph(
             years=frozenset(years),
         )
 
-    if organisation is not None:
-        pk = organisation.pk if isinstance(organisation, Organisation) else organisation
-        if pk not in graph:
-            raise Organisation.DoesNotExist(f"No organisation {pk} in this network.")
-        graph = nx.ego_graph(graph, pk, radius=radius)
+    if centre is not None:
+        if centre not in graph:
+            raise Organisation.DoesNotExist(f"No organisation {centre} in this network.")
+        graph = nx.ego_graph(graph, centre, radius=radius)
     return graph
+
+
+def _event_links(link: Any, *, wanted: set[str], node_ids: Any) -> None:
+    """Add the ``event_coorganisers`` and ``event_attendance`` links of published events
+    (three queries)."""
+    events = _published_events()
+    if node_ids is not None:
+        events = events.filter(
+            Q(organisers__organisation__in=node_ids)
+            | Q(host__organisation__in=node_ids)
+            | Q(registrations__organisation__in=node_ids)
+        ).distinct()
+    now = timezone.now()
+    years: dict[int, int] = {}
+    ended: dict[int, bool] = {}
+    organisers: dict[int, set[int]] = defaultdict(set)
+    for pk, start, end, host_org in events.values_list(
+        "pk", "start", "end", "host__organisation_id"
+    ):
+        years[pk] = _event_year(start)
+        ended[pk] = end < now
+        if host_org is not None:
+            organisers[pk].add(host_org)
+
+    if EVENT_COORGANISERS in wanted:
+        rows = Event.organisers.through.objects.filter(
+            event__in=events.values("pk"), cluster__organisation__isnull=False
+        ).values_list("event_id", "cluster__organisation_id")
+        for event_id, org in rows:
+            organisers[event_id].add(org)
+        for event_id, orgs_in in organisers.items():
+            for a, b in itertools.combinations(sorted(orgs_in), 2):
+                link(a, b, EVENT_COORGANISERS, years[event_id], years[event_id])
+
+    if EVENT_ATTENDANCE in wanted:
+        checked_in = Registration.objects.filter(event=OuterRef("event"), attended=True)
+        registrations = (
+            Registration.objects.filter(event__in=events.values("pk"), organisation__isnull=False)
+            .annotate(has_check_in=Exists(checked_in))
+            .values_list("event_id", "organisation_id", "attended", "status", "has_check_in")
+        )
+        if node_ids is not None:
+            registrations = registrations.filter(organisation__in=node_ids)
+        present: dict[int, set[int]] = defaultdict(set)
+        for event_id, org, attended, status, has_check_in in registrations:
+            if has_check_in:
+                counted = attended
+            else:
+                counted = ended[event_id] and status == RegistrationStatus.CONFIRMED
+            if counted:
+                present[event_id].add(org)
+        for event_id, orgs_in in present.items():
+            for a, b in itertools.combinations(sorted(orgs_in), 2):
+                link(a, b, EVENT_ATTENDANCE, years[event_id], years[event_id])
 
 
 def graph_payload(graph: nx.Graph, *, limit: int = 500, keep: Iterable[Any] = ()) -> dict[str, Any]:
@@ -230,4 +385,53 @@ def graph_payload(graph: nx.Graph, *, limit: int = 500, keep: Iterable[Any] = ()
         "truncated": len(kept) < graph.number_of_nodes(),
         "total_nodes": graph.number_of_nodes(),
         "total_edges": graph.number_of_edges(),
+    }
+
+
+class BadYears(ValueError):
+    """Raised by :func:`change_between` for years out of range or in the wrong order."""
+
+
+def _in_year(graph: nx.Graph, year: int) -> nx.Graph:
+    """All of ``graph``'s nodes with only the edges active in ``year``."""
+    view = nx.Graph()
+    view.add_nodes_from(graph.nodes(data=True))
+    view.add_edges_from((u, v, d) for u, v, d in graph.edges(data=True) if year in d["years"])
+    return view
+
+
+def change_between(
+    *,
+    first: int,
+    last: int,
+    cluster: Cluster | str | None = None,
+    kinds: Iterable[str] | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """What changed in the network (of ``cluster``, or the whole platform) from year ``first``
+    to the later year ``last``: :func:`~samverka.network.services.analytics.change` plus
+    ``from``, ``to``, ``cluster`` and ``organisations`` (the names of the organisations listed,
+    by id). Builds the graph once. Raises :class:`BadYears` for years outside 1900–2100 or
+    ``first`` not before ``last``; :class:`UnknownCluster` for an unknown slug."""
+    from samverka.network.services.analytics import change
+
+    for label, value in (("from", first), ("to", last)):
+        if not 1900 <= value <= 2100:
+            raise BadYears(f"'{label}' must be a year between 1900 and 2100, not {value}.")
+    if first >= last:
+        raise BadYears(f"'from' ({first}) must be an earlier year than 'to' ({last}).")
+    graph = build_graph(cluster=cluster, kinds=kinds, today=today)
+    result = change(_in_year(graph, first), _in_year(graph, last))
+    mentioned = set(result["nodes_added"]) | set(result["nodes_removed"])
+    for pair in result["edges_added"] + result["edges_removed"]:
+        mentioned.update(pair)
+    slug = cluster.slug if isinstance(cluster, Cluster) else cluster
+    return {
+        "from": first,
+        "to": last,
+        "cluster": slug,
+        **result,
+        "organisations": {
+            str(pk): graph.nodes[pk].get("name", "") for pk in sorted(mentioned, key=str)
+        },
     }
