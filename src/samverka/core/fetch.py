@@ -1,0 +1,159 @@
+"""Fetching remote documents (calendars, news feeds) safely.
+
+:func:`fetch` does a conditional GET (ETag / Last-Modified) with connect and read timeouts, a size
+cap enforced while streaming, a Samverka user agent, and refuses addresses inside private,
+loopback, link-local, reserved or multicast networks (also after redirects) unless
+``SAMVERKA_FEEDS_ALLOW_PRIVATE`` is set (in settings or the environment).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from django.conf import settings
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_TIMEOUT = 15.0
+MAX_REDIRECTS = 5
+
+
+class FetchError(Exception):
+    """The document could not be fetched; the message says why (in English, for logs)."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    status: int
+    content: bytes = b""
+    etag: str = ""
+    last_modified: str = ""
+    content_type: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def allow_private() -> bool:
+    """Whether private and loopback addresses may be fetched (tests, intranet installations)."""
+    value = getattr(settings, "SAMVERKA_FEEDS_ALLOW_PRIVATE", None)
+    if value is None:
+        value = os.environ.get("SAMVERKA_FEEDS_ALLOW_PRIVATE", "")
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+def user_agent() -> str:
+    return f"Samverka/0.1 (+{settings.SITE_URL})"
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return not (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or address.is_unspecified
+        or not address.is_global
+    )
+
+
+def check_url(url: str) -> None:
+    """Raise ``FetchError`` unless ``url`` is http(s) and every address of its host is public."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise FetchError(f"only http and https addresses can be fetched, not {parts.scheme!r}")
+    host = parts.hostname
+    if not host:
+        raise FetchError("the address has no host name")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise FetchError(f"bad port in {url!r}") from exc
+    if allow_private():
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"the host {host!r} cannot be resolved") from exc
+    addresses = {info[4][0] for info in infos}
+    if not addresses:
+        raise FetchError(f"the host {host!r} cannot be resolved")
+    for raw in addresses:
+        address = ipaddress.ip_address(raw.split("%", 1)[0])
+        if not _is_public(address):
+            raise FetchError(
+                f"refusing to fetch {host!r}: {address} is a private, loopback, link-local or "
+                "reserved address"
+            )
+
+
+def fetch(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> FetchResult:
+    """GET ``url`` conditionally; a 304 gives a result with ``not_modified`` and no content.
+
+    Raises ``FetchError`` for refused addresses, network errors, HTTP errors and bodies over
+    ``max_bytes``.
+    """
+    headers = {"User-Agent": user_agent(), "Accept": "*/*"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+    try:
+        with httpx.Client(timeout=limits, follow_redirects=False, trust_env=False) as client:
+            for _hop in range(MAX_REDIRECTS + 1):
+                check_url(url)
+                with client.stream("GET", url, headers=headers) as response:
+                    if response.status_code in {301, 302, 303, 307, 308}:
+                        location = response.headers.get("Location", "")
+                        if not location:
+                            raise FetchError(f"HTTP {response.status_code} without a Location")
+                        url = urljoin(url, location)
+                        continue
+                    return _read(url, response, max_bytes)
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"timed out fetching {url}") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(f"could not fetch {url}: {exc}") from exc
+    raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _read(url: str, response: httpx.Response, max_bytes: int) -> FetchResult:
+    meta = {
+        "url": url,
+        "status": response.status_code,
+        "etag": response.headers.get("ETag", ""),
+        "last_modified": response.headers.get("Last-Modified", ""),
+        "content_type": response.headers.get("Content-Type", ""),
+    }
+    if response.status_code == 304:
+        return FetchResult(**meta)
+    if response.status_code >= 400:
+        raise FetchError(f"HTTP {response.status_code} from {url}")
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"the document is larger than {max_bytes} bytes")
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body.extend(chunk)
+        if len(body) > max_bytes:
+            raise FetchError(f"the document is larger than {max_bytes} bytes")
+    return FetchResult(content=bytes(body), **meta)
