@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from samverka.actors.enums import Helix
 from samverka.actors.models import Organisation
@@ -84,13 +85,72 @@ def test_academic_projects_measure_counts_granted_projects_with_member_and_acade
     assert measure.figure == 2.0
 
 
-def test_unmeasurable_figures_say_not_available(fixture: dict[str, Any]) -> None:
-    with translation.override("en"):
-        measures = compute_measures(cluster=fixture["cluster"])
+def _event(title: str, *, days_ago: int, organisers: list[Cluster], **fields: Any) -> Any:
+    from samverka.events.models import Event, EventStatus
 
-    for key in (MeasureKey.CO_ORGANISED_EVENTS, MeasureKey.INTERNATIONAL_MEMBERS):
-        assert measures[key].available is False
-        assert measures[key].source.startswith("Not available yet")
+    start = timezone.now() - datetime.timedelta(days=days_ago)
+    fields.setdefault("status", EventStatus.PUBLISHED)
+    event = Event.objects.create(
+        title=title, start=start, end=start + datetime.timedelta(hours=2), **fields
+    )
+    event.organisers.set(organisers)
+    return event
+
+
+def test_co_organised_events_counts_recent_published_events_with_another_cluster(
+    fixture: dict[str, Any], make_cluster: Callable[..., Cluster]
+) -> None:
+    from samverka.events.models import EventStatus
+
+    cluster = fixture["cluster"]
+    other = make_cluster("Grannklustret")
+    third = make_cluster("Tredje klustret")
+    _event("Together", days_ago=30, organisers=[cluster, other])  # counts
+    _event("Three of us", days_ago=400, organisers=[cluster, other, third])  # counts
+    _event("Hosted by the other", days_ago=10, organisers=[cluster], host=other)  # counts
+    _event("Alone", days_ago=20, organisers=[cluster])  # no other cluster
+    _event("Alone, hosting", days_ago=20, organisers=[cluster], host=cluster)
+    _event("Too old", days_ago=800, organisers=[cluster, other])
+    _event("Not ours", days_ago=5, organisers=[other, third])
+    _event("Draft", days_ago=5, organisers=[cluster, other], status=EventStatus.DRAFT)
+    _event("Cancelled", days_ago=5, organisers=[cluster, other], status=EventStatus.CANCELLED)
+    _event("Upcoming", days_ago=-30, organisers=[cluster, other])
+
+    with translation.override("en"):
+        measure = compute_measures(cluster=cluster)[MeasureKey.CO_ORGANISED_EVENTS]
+
+    assert measure.figure == 3.0
+    assert measure.value == (
+        "3 published events co-organised with other clusters in the last 2 years"
+    )
+    assert measure.source.startswith("Samverka event calendar: organiser and host clusters")
+    assert timezone.localdate().isoformat() in measure.source
+
+
+def test_international_members_counts_members_outside_sweden(
+    fixture: dict[str, Any], make_organisation: Callable[..., Organisation]
+) -> None:
+    cluster = fixture["cluster"]
+    for name, country in (("Norsk AS", "NO"), ("Suomi Oy", "FI"), ("Okänt land AB", "")):
+        Membership.objects.create(
+            cluster=cluster, organisation=make_organisation(name, country=country)
+        )
+    make_organisation("Dansk ApS", country="DK")  # not a member
+
+    with translation.override("en"):
+        measure = compute_measures(cluster=cluster)[MeasureKey.INTERNATIONAL_MEMBERS]
+
+    assert measure.figure == 2.0
+    assert measure.value == "2 of 7 members are based outside Sweden (FI, NO) (1 without a country)"
+    assert measure.source.startswith("Samverka: the cluster's member list and each organisation")
+
+
+def test_all_measures_are_available(fixture: dict[str, Any]) -> None:
+    measures = compute_measures(cluster=fixture["cluster"])
+
+    assert all(m.available for m in measures.values())
+    assert measures[MeasureKey.INTERNATIONAL_MEMBERS].figure == 0.0
+    assert measures[MeasureKey.CO_ORGANISED_EVENTS].figure == 0.0
 
 
 def test_new_draft_stores_figures_and_sources(
@@ -106,8 +166,8 @@ def test_new_draft_stores_figures_and_sources(
     assert answers["innovation-links"].prefilled_value == (
         "2 granted projects with a member and an academic partner"
     )
-    assert answers["global-links"].prefilled_value == ""
-    assert answers["global-links"].prefilled_source.startswith("Not available yet")
+    assert answers["global-links"].prefilled_value == "0 of 4 members are based outside Sweden"
+    assert answers["global-links"].prefilled_source.startswith("Samverka: the cluster's member")
     assert answers["trust"].prefilled_source == ""
 
 

@@ -35,8 +35,20 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "orgnr", "helix", "municipality", "focus_areas", "website", "description"]
+        fields = [
+            "name",
+            "orgnr",
+            "helix",
+            "municipality",
+            "country",
+            "focus_areas",
+            "website",
+            "description",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_country(self) -> str:
+        return (self.cleaned_data.get("country") or "").strip().upper()
 
     def clean_orgnr(self) -> str | None:
         value = normalise_orgnr(self.cleaned_data.get("orgnr"))

@@ -21,8 +21,9 @@ from samverka.geo.models import Area, AreaKind
 
 HELP = (
     "CSV (UTF-8, ',' or ';') or XLSX with the columns name, orgnr, helix, municipality_code, "
-    "focus_areas (separated by |), website, description; Swedish headers namn, "
-    "organisationsnummer, helix, kommunkod, fokusområden, webbplats, beskrivning also work."
+    "focus_areas (separated by |), website, description and optionally country (ISO 3166-1 "
+    "alpha-2, default SE); Swedish headers namn, organisationsnummer, helix, kommunkod, "
+    "fokusområden, webbplats, beskrivning, land also work."
 )
 
 COLUMNS = {
@@ -33,6 +34,7 @@ COLUMNS = {
     "focus_areas": ("focus_areas", "fokusområden", "fokusomraden", "spetsområden"),
     "website": ("website", "webbplats", "webb"),
     "description": ("description", "beskrivning"),
+    "country": ("country", "land", "landskod"),
 }
 REQUIRED = {"name", "helix"}
 
@@ -198,6 +200,15 @@ def import_organisations(
                 report.add_error(number, "website", _("not a valid web address"))
         values["website"] = website
         values["description"] = clean_html(get("description"))
+        country = get("country").upper()
+        if country:  # an empty or missing cell keeps the default (SE) or what is known
+            if len(country) != 2 or not country.isascii() or not country.isalpha():
+                report.add_error(
+                    number,
+                    "country",
+                    _("not a two-letter country code: %(value)r") % {"value": country},
+                )
+            values["country"] = country
 
         if len(report.errors) == errors_before:
             rows.append(_Row(number, values, focus_areas))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -75,6 +76,16 @@ class Organisation(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="organisations",
         limit_choices_to={"kind": "municipality"},
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="SE",
+        blank=True,
+        validators=[
+            RegexValidator(r"^[A-Z]{2}$", _("Give a two-letter country code such as SE or NO."))
+        ],
+        help_text=_("ISO 3166-1 alpha-2 code, e.g. SE, NO, FI; empty when not known."),
     )
     website = WebsiteField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)

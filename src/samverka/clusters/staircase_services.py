@@ -114,11 +114,39 @@ def measure_outside_home_counties(cluster: Cluster) -> Measure:
     )
 
 
+CO_ORGANISED_YEARS = 2
+
+
 def measure_co_organised_events(cluster: Cluster) -> Measure:
+    """Published events of the last two years (up to today) that the cluster organises or
+    hosts together with at least one other cluster."""
+    from samverka.events.models import Event, EventStatus
+
+    now = timezone.now()
+    since = now - timedelta(days=365 * CO_ORGANISED_YEARS)
+    ours = Event.objects.filter(
+        Q(organisers=cluster) | Q(host=cluster),
+        status=EventStatus.PUBLISHED,
+        start__gte=since,
+        start__lte=now,
+    ).values("pk")
+    with_others = Event.objects.filter(pk__in=ours).filter(
+        Q(organisers__isnull=False, organisers__in=Cluster.objects.exclude(pk=cluster.pk))
+        | Q(host__isnull=False, host__in=Cluster.objects.exclude(pk=cluster.pk))
+    )
+    n = with_others.values("pk").distinct().count()
     return Measure(
         key=MeasureKey.CO_ORGANISED_EVENTS,
-        value="",
-        source=_("Not available yet: the platform does not record events."),
+        value=_(
+            "%(n)d published events co-organised with other clusters in the last %(years)d years"
+        )
+        % {"n": n, "years": CO_ORGANISED_YEARS},
+        source=_(
+            "Samverka event calendar: organiser and host clusters of published events from "
+            "%(since)s to %(day)s"
+        )
+        % {"since": timezone.localdate(since).isoformat(), "day": _today()},
+        figure=float(n),
     )
 
 
@@ -150,10 +178,27 @@ def measure_academic_projects(cluster: Cluster) -> Measure:
 
 
 def measure_international_members(cluster: Cluster) -> Measure:
+    """Members whose organisation is registered in another country than Sweden (SE); members
+    without a country are reported as unknown, not as international."""
+    countries = list(cluster.memberships.values_list("organisation__country", flat=True))
+    known = [c for c in countries if c]
+    abroad = sorted({c for c in known if c != "SE"})
+    n = sum(1 for c in known if c != "SE")
+    value = _("%(n)d of %(total)d members are based outside Sweden") % {
+        "n": n,
+        "total": len(countries),
+    }
+    if abroad:
+        value += f" ({', '.join(abroad)})"
+    unknown = len(countries) - len(known)
+    if unknown:
+        value += " " + _("(%(n)d without a country)") % {"n": unknown}
     return Measure(
         key=MeasureKey.INTERNATIONAL_MEMBERS,
-        value="",
-        source=_("Not available yet: organisations have no country in the platform."),
+        value=value,
+        source=_("Samverka: the cluster's member list and each organisation's country, %(day)s")
+        % {"day": _today()},
+        figure=float(n),
     )
 
 
