@@ -14,6 +14,11 @@ urlpatterns: list = [
     # iCalendar feeds (national; per cluster; ?focus=<slug> filters by focus area)
     path("calendar.ics", feed_views.national_feed, name="feed"),
     path("clusters/<slug:slug>/calendar.ics", feed_views.cluster_feed, name="cluster-feed"),
+    # Calendar import and subscriptions to remote calendars (feed_views.py)
+    path("calendar/import/", feed_views.calendar_import, name="import"),
+    path("calendar/subscriptions/", feed_views.sources, name="sources"),
+    path("calendar/subscriptions/<int:pk>/delete/", feed_views.source_delete, name="source-delete"),
+    path("calendar/subscriptions/<int:pk>/poll/", feed_views.source_poll, name="source-poll"),
 ]
 
 # Event pages, editing, registration and management (views.py).
