@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from samverka.actors.models import Person
 from samverka.clusters.models import Membership
@@ -292,3 +293,26 @@ def test_calendar_month_and_list_with_filters(
     assert "<html" not in content  # the htmx partial only
     assert content.count("Webbinarium") == 3
     assert 'class="event-list"' in content
+
+
+def test_cluster_profile_lists_upcoming_own_and_shared_events(
+    client: Any, cluster_manager: Any, event_data: Any, make_cluster: Any
+) -> None:
+    user, cluster = cluster_manager
+    other = make_cluster("Other Host", slug="other-host")
+    soon = timezone.now() + dt.timedelta(days=10)
+    when = {"start": soon, "end": soon + dt.timedelta(hours=2)}
+    admin_event = services.create_event(None, event_data(host=other, title="Their meeting", **when))
+    services.publish_event(None, admin_event)
+    services.share_event(actor=None, event=admin_event, clusters=[cluster])
+    own = services.create_event(user, event_data(host=cluster, title="Our workshop", **when))
+    services.publish_event(user, own)
+    hidden = services.create_event(user, event_data(host=cluster, title="Still a draft", **when))
+    content = client.get(reverse("clusters:profile", args=[cluster.slug])).content.decode()
+    assert "Upcoming events" in content
+    assert "Our workshop" in content
+    assert "Their meeting" in content
+    assert "Shared by Other Host" in content
+    assert hidden.title not in content
+    assert reverse("events:cluster-calendar", args=[cluster.slug]) in content
+    assert "webcal://" in content

@@ -178,7 +178,8 @@ def _calendar_context(request: HttpRequest, cluster: Cluster | None = None) -> d
     return context
 
 
-def _webcal(request: HttpRequest, path: str) -> str:
+def webcal_link(request: HttpRequest, path: str) -> str:
+    """The webcal:// address of a feed path (for calendar subscription links)."""
     try:
         from samverka.events.ical import webcal_url
     except ImportError:
@@ -194,7 +195,7 @@ def _webcal(request: HttpRequest, path: str) -> str:
 def calendar(request: HttpRequest) -> HttpResponse:
     """The national calendar: month grid or list, filtered by GET parameters (htmx-updated)."""
     context = _calendar_context(request)
-    context["feed_url"] = _webcal(request, reverse("events:feed"))
+    context["feed_url"] = webcal_link(request, reverse("events:feed"))
     context["action"] = reverse("events:calendar")
     template = "events/calendar.html"
     if request.htmx and not request.htmx.boosted:
@@ -207,7 +208,7 @@ def cluster_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     """A cluster's calendar: its own, co-organised and shared events (marked with the host)."""
     cluster = get_object_or_404(Cluster, slug=slug)
     context = _calendar_context(request, cluster)
-    context["feed_url"] = _webcal(request, reverse("events:cluster-feed", args=[cluster.slug]))
+    context["feed_url"] = webcal_link(request, reverse("events:cluster-feed", args=[cluster.slug]))
     context["action"] = reverse("events:cluster-calendar", args=[cluster.slug])
     template = "events/calendar.html"
     if request.htmx and not request.htmx.boosted:
