@@ -6,6 +6,7 @@ from samverka.actors.api import router as actors_router
 from samverka.api import errors
 from samverka.api.docs import SwaggerDocs
 from samverka.clusters.api import router as clusters_router
+from samverka.clusters.staircase_api import router as staircase_router
 from samverka.events.api import router as events_router
 from samverka.events.registrations_api import router as registrations_router
 from samverka.geo.api import router as geo_router
@@ -46,6 +47,7 @@ api.add_router("/", geo_router)
 api.add_router("/", programmes_router)
 api.add_router("/", indicators_router)
 api.add_router("/", network_router)
+api.add_router("/", staircase_router)
 api.add_router("/", events_router)
 api.add_router("/", registrations_router)
 api.add_router("/", newsletters_router)
