@@ -124,7 +124,9 @@ def _sort_key(value: Any) -> dt.datetime:
 
 
 def _calendar_context(request: HttpRequest, cluster: Cluster | None = None) -> dict[str, Any]:
-    form = CalendarFilterForm(request.GET or None)
+    data = request.GET.copy()
+    data.setdefault("month", f"{timezone.localdate():%Y-%m}")
+    form = CalendarFilterForm(data)
     params = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
     if cluster is not None:
         params["cluster"] = cluster.slug
