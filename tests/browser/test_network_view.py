@@ -93,6 +93,22 @@ def test_cluster_map_and_network_view(
     expect(status).to_contain_text(re.compile(r"5 (of|av) 5 \w+ (and|och) 1 (of|av) 1"))
     assert page.evaluate("window.__marker") == "same page"
     assert "kind=relation" in page.url
+
+    # The figures and the table follow the filter too (re-rendered by the server).
+    analytics = page.locator("#network-analytics")
+    expect(analytics).to_have_attribute(
+        "data-query", re.compile(r"^(?!.*membership).*kind=relation")
+    )
+    links = page.locator("#network-table tbody tr td:nth-child(3)")
+    expect(links).to_have_count(5)
+    assert sorted(int(x) for x in links.all_inner_texts()) == [0, 0, 0, 1, 1]
+    assert page.evaluate("window.__marker") == "same page"
+    page.wait_for_timeout(300)
     page.screenshot(path=str(OUTPUT / "network-view-relations.png"), full_page=True)
+
+    # Back to all kinds: every member has four links again.
+    page.check("input[name=kind][value=membership]")
+    expect(analytics).to_have_attribute("data-query", re.compile("membership"))
+    assert sorted(int(x) for x in links.all_inner_texts()) == [4, 4, 4, 4, 4]
 
     assert page.console_errors == []

@@ -123,13 +123,20 @@ def _network_page(
             filename=f"{filename}-analytics",
         )
     year, kinds = _filters(request)
-    payload = graph_payload(graph, limit=DRAW_LIMIT, keep=keep)
     query = request.GET.copy()
     query.pop("export", None)
+    query.pop("fragment", None)
     context |= {
         "figures": figures,
         "rows": rows[:TABLE_ROWS],
         "rows_hidden": max(len(rows) - TABLE_ROWS, 0),
+        "query": query.urlencode(),
+    }
+    if request.GET.get("fragment") == "analytics":
+        # The figures and table alone, for the filters to swap in without a reload.
+        return render(request, "network/_analytics.html", context)
+    payload = graph_payload(graph, limit=DRAW_LIMIT, keep=keep)
+    context |= {
         "payload": payload,
         "shown": len(payload["nodes"]),
         "view_data": {
@@ -142,7 +149,6 @@ def _network_page(
         "kinds": [(k, EDGE_KIND_LABELS.get(k, k), k in kinds) for k in EDGE_KINDS],
         "year": year,
         "years": range(timezone.localdate().year, 1999, -1),
-        "query": query.urlencode(),
     }
     return render(request, "network/network.html", context)
 

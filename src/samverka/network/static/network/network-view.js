@@ -85,6 +85,25 @@
 
   draw(data.payload);
 
+  // The figures and the table follow the filters: the server renders them for the same query.
+  const analytics = document.getElementById("network-analytics");
+  function refreshTable(params) {
+    if (!analytics) return Promise.resolve();
+    const query = new URLSearchParams(params);
+    query.set("fragment", "analytics");
+    analytics.setAttribute("aria-busy", "true");
+    return fetch(window.location.pathname + "?" + query.toString(), { credentials: "same-origin" })
+      .then((response) => {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then((html) => {
+        analytics.innerHTML = html;
+        analytics.dataset.query = params.toString();
+        analytics.removeAttribute("aria-busy");
+      });
+  }
+
   if (form) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -99,8 +118,8 @@
         })
         .then((payload) => {
           draw(payload);
-          // The table below still shows the previous filters until the page is reloaded.
           history.replaceState(null, "", "?" + params.toString());
+          return refreshTable(params);
         })
         .catch(() => {
           // No API answer: fall back to the server-rendered page for these filters.
