@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from samverka.events.models import Event, EventStatus
 
@@ -26,8 +27,10 @@ def local(*args: int) -> datetime:
 @pytest.fixture
 def make_event(db: Any) -> Callable[..., Event]:
     def make(title: str | None = None, **fields: Any) -> Event:
-        fields.setdefault("start", local(2026, 5, 12, 10))
-        fields.setdefault("end", local(2026, 5, 12, 12))
+        # By default a coming event (feeds leave out events over a year old).
+        day = (timezone.now() + timedelta(days=30)).astimezone(STHLM).date()
+        fields.setdefault("start", local(day.year, day.month, day.day, 10))
+        fields.setdefault("end", local(day.year, day.month, day.day, 12))
         fields.setdefault("status", EventStatus.PUBLISHED)
         organisers = fields.pop("organisers", [])
         focus = fields.pop("focus_areas", [])

@@ -11,6 +11,8 @@ import pytest
 from samverka.events.ical import calendar_bytes, invitation_bytes
 from samverka.events.models import EventOverride
 
+UTC = ZoneInfo("UTC")
+
 
 def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=ZoneInfo("Europe/Stockholm"))  # type: ignore[misc]
@@ -24,7 +26,12 @@ def _parse(data: bytes) -> icalendar.Calendar:
 def test_calendar_has_header_timezone_and_events(make_event, make_cluster, focus_area):
     cluster = make_cluster("Skogsklustret")
     event = make_event(
-        "Nätverksträff", host=cluster, organisers=[cluster], focus_areas=[focus_area]
+        "Nätverksträff",
+        start=local(2026, 5, 12, 10),
+        end=local(2026, 5, 12, 12),
+        host=cluster,
+        organisers=[cluster],
+        focus_areas=[focus_area],
     )
     cal = _parse(calendar_bytes([event], name="Samverka", url="https://x.se/calendar.ics"))
     assert str(cal["VERSION"]) == "2.0"
@@ -90,3 +97,33 @@ def test_invitation_request_and_cancel(make_event):
     )
     assert str(cal["METHOD"]) == "CANCEL"
     assert str(cal.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
+
+
+@pytest.mark.django_db
+def test_event_over_the_october_dst_change(make_event):
+    event = make_event(start=local(2026, 10, 24, 10), end=local(2026, 10, 25, 16))
+    (vevent,) = _parse(calendar_bytes([event], name="x")).walk("VEVENT")
+    start, end = vevent.decoded("DTSTART"), vevent.decoded("DTEND")
+    assert (start.hour, end.hour) == (10, 16)
+    assert start.utcoffset() == timedelta(hours=2)
+    assert end.utcoffset() == timedelta(hours=1)
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=31)
+
+
+@pytest.mark.django_db
+def test_other_zones_get_their_vtimezone(make_event):
+    berlin = ZoneInfo("Europe/Berlin")
+    event = make_event(
+        start=datetime(2026, 3, 2, 9, tzinfo=berlin),
+        end=datetime(2026, 3, 2, 10, tzinfo=berlin),
+        timezone="Europe/Berlin",
+        rrule="FREQ=WEEKLY;COUNT=3",
+    )
+    cal = _parse(calendar_bytes([event], name="x"))
+    assert {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")} == {
+        "Europe/Stockholm",
+        "Europe/Berlin",
+    }
+    (vevent,) = cal.walk("VEVENT")
+    assert vevent["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert vevent.decoded("DTSTART").hour == 9

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from samverka.core.fetch import FetchError, fetch
-from samverka.events.models import CalendarSource, Event
+from samverka.events.models import CalendarSource, Event, EventStatus
 from samverka.events.tasks import due_sources, poll_due_calendars, poll_source
 
 DATA = Path(__file__).parent / "data"
@@ -101,6 +101,19 @@ def test_poll_imports_then_304(server, make_cluster):
     server.etag = '"v2"'
     third = poll_source(source)
     assert (third.status, third.unchanged) == ("imported", 6)
+    # An event that disappears from the feed is cancelled here (it is in the future).
+    text = server.body.decode()
+    start = text.index("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261201")
+    end = text.index("END:VEVENT\r\n", start) + len("END:VEVENT\r\n")
+    server.body = (text[:start] + text[end:]).encode()
+    server.etag = '"v3"'
+    coming = timezone.now() + timedelta(days=30)
+    Event.objects.filter(title="Julmarknad").update(start=coming, end=coming + timedelta(days=2))
+    fourth = poll_source(source)
+    assert (fourth.status, fourth.withdrawn) == ("imported", 1)
+    fair = Event.objects.get(title="Julmarknad")
+    assert (fair.status, fair.sequence) == (EventStatus.CANCELLED, 1)
+    assert Event.objects.filter(status=EventStatus.PUBLISHED).count() == 2
 
 
 @pytest.mark.django_db

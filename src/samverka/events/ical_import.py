@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone as dj_timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from icalendar.error import GloballyUniqueTZIDGuessed
@@ -54,6 +56,8 @@ class EventImportReport(ImportReport):
     """The import report with one line per VEVENT: what happened to it."""
 
     components: list[dict[str, Any]] = field(default_factory=list)
+    #: Coming events of a subscription that have disappeared from it, now cancelled.
+    withdrawn: int = 0
 
     def summary(self) -> str:
         if self.file_error:
@@ -539,6 +543,29 @@ def write_events(
         _result(report, parsed, result)
 
 
+def withdraw_missing_events(source: CalendarSource, uids: set[str]) -> int:
+    """Cancel the coming, published events of ``source`` whose UID is not in ``uids``."""
+    coming = Q(end__gte=dj_timezone.now()) | ~Q(rrule="") | ~Q(rdates="")
+    missing = (
+        Event.objects.filter(coming, source=source, status=EventStatus.PUBLISHED)
+        .exclude(uid__in=uids)
+        .order_by("pk")
+    )
+    count = 0
+    for event in missing.select_for_update():
+        event.status = EventStatus.CANCELLED
+        event.sequence += 1
+        event.save(update_fields=["status", "sequence", "updated"])
+        audit.record(
+            actor=None,
+            action="event.imported.withdrawn",
+            obj=event,
+            changes={"status": [EventStatus.PUBLISHED, EventStatus.CANCELLED]},
+        )
+        count += 1
+    return count
+
+
 def _user(actor: Any) -> bool:
     return bool(getattr(actor, "is_authenticated", False))
 
@@ -566,10 +593,13 @@ def import_calendar(
     source: CalendarSource | None = None,
     actor: Any = None,
     dry_run: bool = False,
+    withdraw_missing: bool = False,
 ) -> EventImportReport:
     """Import every VEVENT of an iCalendar file; nothing is written if any has an error.
 
-    ``cluster`` (a Cluster or its slug) becomes host and organiser of new events.
+    ``cluster`` (a Cluster or its slug) becomes host and organiser of new events. With
+    ``source`` and ``withdraw_missing``, coming events imported from that source earlier that are
+    no longer in the file are cancelled (they stay in feeds with STATUS:CANCELLED).
     """
     report = EventImportReport(kind="events", dry_run=dry_run)
     try:
@@ -586,6 +616,8 @@ def import_calendar(
         return report
     with transaction.atomic():
         write_events(events, report, cluster=cluster, source=source, actor=actor)
+        if source is not None and withdraw_missing and not report.errors:
+            report.withdrawn = withdraw_missing_events(source, {e.uid for e in events})
         if report.errors or dry_run:
             transaction.set_rollback(True)
     if report.errors:

@@ -32,6 +32,7 @@ class PollResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    withdrawn: int = 0
     error: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -82,11 +83,14 @@ def poll_source(source: CalendarSource) -> PollResult:
         if fetched.not_modified:
             result.status = "not_modified"
         else:
-            report = import_calendar(fetched.content, source=source, cluster=source.cluster)
+            report = import_calendar(
+                fetched.content, source=source, cluster=source.cluster, withdraw_missing=True
+            )
             if report.ok:
                 result.status = "imported"
                 result.created, result.updated = report.created, report.updated
                 result.unchanged = report.unchanged
+                result.withdrawn = report.withdrawn
                 source.etag = fetched.etag[:300]
                 source.last_modified_header = fetched.last_modified[:100]
             else:
