@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from samverka.events.feed_views import webcal_url
 from samverka.events.models import (
@@ -163,6 +164,13 @@ def test_subscription_pages(client, cluster_manager, make_cluster):
         user,
     )
     assert "Outlook" in client.get(url).content.decode()
+    CalendarSource.objects.filter(pk=source.pk).update(
+        last_polled=timezone.now(), consecutive_failures=1, last_error="HTTP 500 from x"
+    )
+    page = client.get(url).content.decode()
+    assert "1 failure" in page
+    assert "HTTP 500 from x" in page
+    assert "next:" in page
     other = CalendarSource.objects.create(
         name="Theirs", url="https://x.se/c.ics", cluster=make_cluster()
     )
