@@ -67,14 +67,12 @@ class EventOut(Schema):
 
 
 def _date_lines(event: Event, text: str) -> list[str]:
+    """The kept RDATE/EXDATE values, one string each, local to the event's zone."""
+    if not text.strip():
+        return []
+    zone = event_zone(event)
     try:
-        return (
-            format_date_list(parse_date_list(text, event_zone(event)), event_zone(event)).split(
-                "\n"
-            )
-            if text.strip()
-            else []
-        )
+        return format_date_list(parse_date_list(text, zone), zone).split("\n")
     except ValueError:
         return [line for line in text.splitlines() if line.strip()]
 
