@@ -63,6 +63,12 @@ def test_manager_creates_publishes_and_edits_through_pages(
     client.post(reverse("events:edit", args=[event.uid]), _event_form(cluster, title="Renamed"))
     event.refresh_from_db()
     assert (event.title, event.status, event.sequence) == ("Renamed", "published", 2)
+    # Saving the form again unchanged is no new version for calendars.
+    client.post(reverse("events:edit", args=[event.uid]), _event_form(cluster, title="Renamed"))
+    event.refresh_from_db()
+    assert event.sequence == 2
+    edit_page = client.get(reverse("events:edit", args=[event.uid])).content.decode()
+    assert 'value="2030-05-04T09:00"' in edit_page
 
 
 def test_manager_cannot_host_on_other_cluster(
@@ -316,3 +322,31 @@ def test_cluster_profile_lists_upcoming_own_and_shared_events(
     assert hidden.title not in content
     assert reverse("events:cluster-calendar", args=[cluster.slug]) in content
     assert "webcal://" in content
+
+
+def test_calendar_query_count_does_not_grow_with_events(
+    client: Any,
+    cluster_manager: Any,
+    event_data: Any,
+    focus_area: Any,
+    make_cluster: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    user, cluster = cluster_manager
+
+    def add(n: int) -> None:
+        for i in range(n):
+            event = services.create_event(
+                user, event_data(host=cluster, title=f"E{i}", focus_areas=[focus_area])
+            )
+            services.publish_event(user, event)
+            services.share_event(actor=user, event=event, clusters=[make_cluster()])
+
+    add(2)
+    url = reverse("events:cluster-calendar", args=[cluster.slug])
+    with django_assert_max_num_queries(100) as few:
+        client.get(url, {"month": "2030-03"})
+    add(8)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url, {"month": "2030-03", "view": "list"})
+    assert response.content.decode().count('href="/events/') == 10

@@ -162,3 +162,24 @@ def test_cancelling_event_mails_registrants_cancel(
     [vevent] = cal.walk("VEVENT")
     assert str(vevent["STATUS"]) == "CANCELLED"
     assert int(vevent["SEQUENCE"]) == 2
+
+
+def test_recurring_series_open_until_its_last_occurrence(
+    cluster_manager: Any, event_data: Any
+) -> None:
+    user, cluster = cluster_manager
+    start = timezone.now() - dt.timedelta(days=14)
+    series = services.create_event(
+        user,
+        event_data(
+            host=cluster,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            rrule="FREQ=WEEKLY;COUNT=5",
+        ),
+    )
+    series = services.publish_event(user, series)
+    assert services.registration_closed_reason(series) == ""
+    Event.objects.filter(pk=series.pk).update(rrule="FREQ=WEEKLY;COUNT=2")
+    series.refresh_from_db()
+    assert services.registration_closed_reason(series) == "The event is over."

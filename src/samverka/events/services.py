@@ -67,8 +67,21 @@ _QUIET_FIELDS = {"last_modified", "source"}
 # --------------------------------------------------------------------------- events
 
 
+_SNAPSHOT_FIELDS = [f for f in EVENT_FIELDS if f != "last_modified"]
+
+
+def _fields_snapshot(event: Event) -> dict[str, Any]:
+    """Field values as plain JSON; times in UTC so that equal instants compare equal."""
+    data = audit.snapshot(event, _SNAPSHOT_FIELDS)
+    for name in ("start", "end", "registration_deadline"):
+        value = getattr(event, name)
+        if isinstance(value, dt.datetime):
+            data[name] = value.astimezone(dt.UTC).isoformat()
+    return data
+
+
 def _snapshot(event: Event) -> dict[str, Any]:
-    data = audit.snapshot(event, [f for f in EVENT_FIELDS if f != "last_modified"])
+    data = _fields_snapshot(event)
     if event.pk:
         data["organisers"] = sorted(event.organisers.values_list("slug", flat=True))
         data["focus_areas"] = sorted(event.focus_areas.values_list("slug", flat=True))
@@ -146,7 +159,7 @@ def update_event(user: Any, event: Event, data: dict[str, Any]) -> Event:
     _apply(event, data)
     # Compare before saving the relations: set() on a M2M writes at once.
     pending = dict(before)
-    pending.update(audit.snapshot(event, [f for f in EVENT_FIELDS if f != "last_modified"]))
+    pending.update(_fields_snapshot(event))
     if "organisers" in data:
         slugs = {c.slug for c in data["organisers"] or []}
         if event.host_id:
@@ -275,9 +288,20 @@ def registration_closed_reason(event: Event, now: dt.datetime | None = None) -> 
         return _("Registration is closed for this event.")
     if event.registration_deadline and now > event.registration_deadline:
         return _("The registration deadline has passed.")
-    if event.end < now:
+    if _is_over(event, now):
         return _("The event is over.")
     return ""
+
+
+def _is_over(event: Event, now: dt.datetime) -> bool:
+    """A single event is over when it has ended; a recurring one (registration is for the
+    series) when no occurrence is left in the coming year."""
+    if not event.is_recurring:
+        return event.end < now
+    from samverka.events.occurrences import occurrences
+
+    today = timezone.localdate(now)
+    return not occurrences([event], today, today + dt.timedelta(days=366))
 
 
 def match_organisation(name: str) -> Organisation | None:

@@ -256,10 +256,24 @@ def _detail_context(request: HttpRequest, event: Event, form: RegistrationForm |
         "forwardable": forwardable,
         "can_edit": can_edit,
         "closed_reason": services.registration_closed_reason(event),
-        "form": form or RegistrationForm(),
+        "form": form or RegistrationForm(initial=_registrant_initial(user)),
         "organisation_names": organisation_names,
         "seats_left": _seats_left(event),
         "event_url": request.build_absolute_uri(),
+    }
+
+
+def _registrant_initial(user: Any) -> dict[str, str]:
+    """A logged-in user's name, email and organisation, to fill in the form."""
+    if not user.is_authenticated:
+        return {}
+    person = roles.person_of(user)
+    organisation = person.organisation if person else None
+    return {
+        "name": (person.name if person else "") or user.get_full_name(),
+        "email": user.email,
+        "organisation": organisation.name if organisation else "",
+        "gender": (person.gender if person else "") or "",
     }
 
 
