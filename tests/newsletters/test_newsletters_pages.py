@@ -214,7 +214,8 @@ def test_event_block_shows_time_in_stockholm_place_and_link(
     assert view["title"] == "Shared workshop"
     assert f"{local:%H:%M}" in view["when"]
     assert view["place"] == "Östersund"
-    assert view["link"].startswith("http://127.0.0.1:8000/")
+    assert view["link"] == f"http://127.0.0.1:8000/events/{shared.uid}/"
+    assert client.get(view["link"].removeprefix("http://127.0.0.1:8000")).status_code == 200
     assert own.pk != shared.pk
 
 

@@ -117,6 +117,7 @@ def test_mail_has_inlined_html_and_a_text_part(draft, three, django_capture_on_c
     assert "Call open" in html
     assert "Call open" in message.body
     assert "Apply" in message.body
+    assert "Hello" in message.body
     assert "<p>" not in message.body
 
 

@@ -395,13 +395,16 @@ def remove_block(*, block: Block, actor: Any) -> None:
 
 
 def event_path(event: Event) -> str:
-    """The event's page; the calendar while the events app has no page per event."""
-    for name in ("events:event", "events:detail"):
+    """The event's page (``events:detail`` by UID); the calendar when it cannot be reversed."""
+    if hasattr(event, "get_absolute_url"):
         try:
-            return reverse(name, args=[event.pk])
+            return event.get_absolute_url()
         except NoReverseMatch:
-            continue
-    return reverse("events:calendar")
+            pass
+    try:
+        return reverse("events:detail", args=[event.uid])
+    except NoReverseMatch:
+        return reverse("events:calendar")
 
 
 def event_when(event: Event) -> str:
@@ -476,6 +479,7 @@ def render_issue(issue: Issue) -> RenderedIssue:
         "issue": issue,
         "newsletter": issue.newsletter,
         "blocks": blocks,
+        "intro_text": html_lib.unescape(strip_tags(issue.intro)).strip(),
         "archive_url": _absolute(issue.get_absolute_url()),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "site_url": settings.SITE_URL,
