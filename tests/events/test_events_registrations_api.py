@@ -78,3 +78,22 @@ def test_api_registration_after_deadline_refused(
     response = client.post(url, {}, content_type="application/json", **_bearer(member))
     assert response.status_code == 422
     assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["other", "member", "anonymous"])
+def test_event_api_writes_refused_to_others(
+    client: Any, published_event: Event, make_user: Any, make_cluster: Any, member: Any, who: str
+) -> None:
+    headers: dict[str, str] = {}
+    if who == "other":
+        other = make_user("other-api-manager")
+        make_cluster(slug="other-api").managers.add(other)
+        headers = _bearer(other)
+    elif who == "member":
+        headers = _bearer(member)
+    url = f"/api/v1/events/{published_event.uid}"
+    for body in ({"title": "Hacked"}, {"status": "cancelled"}):
+        response = client.patch(url, body, content_type="application/json", **headers)
+        assert response.status_code == (401 if who == "anonymous" else 403)
+    event = Event.objects.get(pk=published_event.pk)
+    assert (event.title, event.status, event.sequence) == ("Nätverksträff", "published", 1)
