@@ -25,6 +25,10 @@ urlpatterns = [
     path("network/", include("samverka.network.urls")),
     path("", include("samverka.events.urls")),
     path("newsletters/", include("samverka.newsletters.urls")),
+    path("scanning/", include("samverka.scanning.urls")),
+    path("knowledge/", include("samverka.knowledge.urls")),
+    path("help/", include("samverka.sluice.urls")),
+    path("matchmaking/", include("samverka.matchmaking.urls")),
     path("", include("samverka.actors.urls")),
     path("", include("samverka.core.urls")),
 ]

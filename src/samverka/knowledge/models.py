@@ -1,0 +1,1 @@
+"""Models of the knowledge hub (good examples, methods, documents) and the one search over everything."""

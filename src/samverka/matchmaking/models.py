@@ -1,0 +1,1 @@
+"""Models of needs and offers matchmaking: matches with reasons, introductions and outcomes."""
