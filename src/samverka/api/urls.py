@@ -11,9 +11,13 @@ from samverka.events.api import router as events_router
 from samverka.events.registrations_api import router as registrations_router
 from samverka.geo.api import router as geo_router
 from samverka.indicators.api import router as indicators_router
+from samverka.knowledge.api import router as knowledge_router
+from samverka.matchmaking.api import router as matchmaking_router
 from samverka.network.api import router as network_router
 from samverka.newsletters.api import router as newsletters_router
 from samverka.programmes.api import router as programmes_router
+from samverka.scanning.api import router as scanning_router
+from samverka.sluice.api import router as sluice_router
 
 DESCRIPTION = """\
 Read and maintain Samverka's directory of green clusters and the organisations in them, and the
@@ -51,3 +55,7 @@ api.add_router("/", staircase_router)
 api.add_router("/", events_router)
 api.add_router("/", registrations_router)
 api.add_router("/", newsletters_router)
+api.add_router("/", scanning_router)
+api.add_router("/", knowledge_router)
+api.add_router("/", sluice_router)
+api.add_router("/", matchmaking_router)
