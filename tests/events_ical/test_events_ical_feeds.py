@@ -179,3 +179,10 @@ def test_subscription_pages(client, cluster_manager, make_cluster):
     response = client.post(reverse("events:source-delete", args=[source.pk]))
     assert response.status_code == 302
     assert list(CalendarSource.objects.all()) == [other]
+
+
+@pytest.mark.django_db
+def test_broken_stored_rule_does_not_break_the_feed(client, make_event):
+    make_event("Broken", rrule="FREQ=", exdates="not a date")
+    make_event("Fine")
+    assert summaries(feed(client, "/calendar.ics")) == {"Broken", "Fine"}

@@ -242,3 +242,42 @@ def test_round_trip_recurrence():
     report = import_calendar(calendar_bytes(Event.objects.all(), name="x"))
     assert report.ok
     assert report.created == 0
+
+
+@pytest.mark.django_db
+def test_unusable_rrule_is_refused():
+    report = import_calendar(ics(vevent(uid="r@x", RRULE="FREQ=MINUTELY")))
+    assert not report.ok
+    assert "VEVENT 1 (UID r@x): RRULE: FREQ=MINUTELY is not supported" in str(report.errors[0])
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_all_day_series_round_trip():
+    data = ics(
+        "UID:fair@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20260601\r\n"
+        "DTEND;VALUE=DATE:20260602\r\nRRULE:FREQ=WEEKLY;UNTIL=20260629\r\n"
+        "EXDATE;VALUE=DATE:20260615\r\nSUMMARY:Marknad"
+    )
+    assert import_calendar(data).created == 1
+    event = Event.objects.get()
+    assert event.all_day
+    found = occurrences(Event.objects.all(), date(2026, 6, 1), date(2026, 7, 1))
+    assert [o.start.date() for o in found] == [date(2026, 6, d) for d in (1, 8, 22, 29)]
+    assert all(o.all_day for o in found)
+    (vevent,) = icalendar.Calendar.from_ical(calendar_bytes([event], name="x")).walk("VEVENT")
+    assert vevent["DTSTART"].params["VALUE"] == "DATE"
+    assert [d.dt for d in vevent["EXDATE"].dts] == [date(2026, 6, 15)]
+    assert vevent["RRULE"].to_ical() == b"FREQ=WEEKLY;UNTIL=20260629"
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing(tmp_path):
+    path = tmp_path / "g.ics"
+    path.write_bytes((DATA / "google.ics").read_bytes())
+    out = io.StringIO()
+    call_command("import", "events", str(path), "--dry-run", "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["created"] == 6
+    assert data["written"] is False
+    assert not Event.objects.exists()

@@ -94,3 +94,11 @@ def test_all_day_occurrence(make_event):
     assert o.cancelled
     assert o.end_date == date(2026, 6, 2)
     assert occurrences(Event.objects.all(), date(2026, 6, 3), date(2026, 6, 4)) == []
+
+
+@pytest.mark.django_db
+def test_broken_rule_does_not_break_the_range(make_event, caplog):
+    make_event("Broken", start=local(2026, 5, 4, 10), end=local(2026, 5, 4, 11), rrule="FREQ=")
+    make_event("Fine", start=local(2026, 5, 5, 10), end=local(2026, 5, 5, 11))
+    found = occurrences(Event.objects.all(), date(2026, 5, 1), date(2026, 6, 1))
+    assert [o.title for o in found] == ["Broken", "Fine"]

@@ -5,7 +5,6 @@
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import icalendar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -18,7 +17,7 @@ from samverka.api.auth import write_auth
 from samverka.clusters.models import Cluster
 from samverka.core import roles
 from samverka.events import services
-from samverka.events.ical import event_url, format_date_list, parse_date_list
+from samverka.events.ical import check_rrule, event_url, format_date_list, parse_date_list
 from samverka.events.models import Event, EventStatus, Visibility
 from samverka.events.occurrences import MAX_RANGE_DAYS, occurrences
 from samverka.events.schemas import (
@@ -201,14 +200,10 @@ def _service_data(payload: dict[str, Any]) -> dict[str, Any]:
             except ValueError as exc:
                 errors[name] = [str(exc)]
     if data.get("rrule"):
-        rule = data["rrule"].strip().removeprefix("RRULE:")
         try:
-            parsed = icalendar.vRecur.from_ical(rule)
-            if "FREQ" not in parsed:
-                raise ValueError("FREQ missing")
+            data["rrule"] = check_rrule(data["rrule"])
         except ValueError as exc:
-            errors["rrule"] = [_("Not a recurrence rule: %(error)s") % {"error": exc}]
-        data["rrule"] = rule
+            errors["rrule"] = [_("Not a usable recurrence rule: %(error)s") % {"error": exc}]
     for name in ("event_type", "visibility", "status"):
         if data.get(name) is not None:
             data[name] = getattr(data[name], "value", data[name])

@@ -112,6 +112,37 @@ def format_date_list(values: Iterable[date | datetime], zone: tzinfo = STOCKHOLM
     return "\n".join(lines)
 
 
+ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+
+
+def check_rrule(rule: str, start: datetime | None = None) -> str:
+    """``rule`` (an RRULE value) checked and normalised; ``ValueError`` says what is wrong.
+
+    Only daily, weekly, monthly and yearly rules are accepted (shorter ones would expand into
+    unreasonably many occurrences).
+    """
+    from dateutil.rrule import rrulestr
+
+    rule = rule.strip().removeprefix("RRULE:").strip()
+    try:
+        parsed = icalendar.vRecur.from_ical(rule)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"not a recurrence rule: {rule!r}") from exc
+    freq = [str(f).upper() for f in parsed.get("FREQ", [])]
+    if not freq:
+        raise ValueError("the recurrence rule has no FREQ")
+    if freq[0] not in ALLOWED_FREQUENCIES:
+        raise ValueError(f"FREQ={freq[0]} is not supported (DAILY, WEEKLY, MONTHLY or YEARLY)")
+    # Only the rule's syntax is checked here: with a naive start, and UNTIL without its zone
+    # (calendars write UNTIL as a date, local time or UTC; recurring-ical-events copes with all).
+    naive = (start or datetime(2000, 1, 1)).replace(tzinfo=None)
+    try:
+        rrulestr(re.sub(r"(UNTIL=\d{8}(?:T\d{6})?)Z", r"\1", rule), dtstart=naive)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"the recurrence rule cannot be used: {exc}") from exc
+    return rule
+
+
 def rrule_lines(event: Event) -> list[str]:
     """The event's RRULE values (normally one)."""
     return [
@@ -272,9 +303,15 @@ def stamp_now() -> datetime:
 def _add_recurrence(vevent: icalendar.Event, event: Event) -> None:
     zone = event_zone(event)
     for rule in rrule_lines(event):
-        vevent.add("rrule", icalendar.vRecur.from_ical(rule))
+        try:
+            vevent.add("rrule", icalendar.vRecur.from_ical(rule))
+        except ValueError:  # a broken rule is left out rather than breaking the whole feed
+            continue
     for prop, text in (("rdate", event.rdates), ("exdate", event.exdates)):
-        values = parse_date_list(text, zone)
+        try:
+            values = parse_date_list(text, zone)
+        except ValueError:
+            continue
         if not values:
             continue
         if event.all_day:

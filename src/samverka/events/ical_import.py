@@ -31,7 +31,7 @@ from samverka.actors.models import FocusArea
 from samverka.core import audit, roles
 from samverka.core.importing import ImportFileError, ImportReport
 from samverka.core.sanitise import clean_html
-from samverka.events.ical import format_date_list
+from samverka.events.ical import check_rrule, format_date_list
 from samverka.events.models import (
     CalendarSource,
     Event,
@@ -301,7 +301,12 @@ def parse_vevent(
     rrules = component.get("RRULE")
     if rrules is not None and not isinstance(rrules, list):
         rrules = [rrules]
-    rrule_text = "\n".join(r.to_ical().decode() for r in rrules or [])
+    try:
+        rrule_text = "\n".join(
+            check_rrule(r.to_ical().decode(), start if not all_day else None) for r in rrules or []
+        )
+    except ValueError as exc:
+        raise ComponentError(f"RRULE: {exc}") from exc
     if zone_id == "UTC" and not rrule_text and not component.get("RDATE"):
         # A single event written in UTC (as Google does): show it in the calendar's zone.
         zone_id = zone_name(zone)

@@ -7,6 +7,7 @@ so that a weekly 10:00 meeting stays at 10:00 local time across daylight-saving 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +21,9 @@ from samverka.events.models import Event, EventStatus
 from samverka.events.timezones import STOCKHOLM
 
 MAX_RANGE_DAYS = 366
+MAX_PER_EVENT = 2000  # occurrences of one series in one range
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,13 @@ def occurrences(
     found: list[Occurrence] = []
     for event in events_qs:
         if event.is_recurring:
-            found.extend(_expand(event, lo, hi))
+            try:
+                found.extend(_expand(event, lo, hi))
+            except Exception:  # a broken rule must not break whole calendar pages
+                logger.exception("cannot expand the recurring event %s", event.uid)
+                occurrence = _single(event)
+                if _overlaps(occurrence.start, occurrence.end, lo, hi):
+                    found.append(occurrence)
         else:
             occurrence = _single(event)
             if _overlaps(occurrence.start, occurrence.end, lo, hi):
@@ -112,8 +122,13 @@ def _expand(event: Event, lo: datetime, hi: datetime) -> list[Occurrence]:
     cal.add("version", "2.0")
     for component in event_components(event):
         cal.add_component(component)
-    # Ask for a day more on each side; the exact half-open test is ours.
-    window = recurring_ical_events.of(cal).between(lo - timedelta(days=1), hi + timedelta(days=1))
+    # Start a day early; the exact half-open test is ours. "after" yields in start order, so we
+    # stop at the end of the range (and after MAX_PER_EVENT occurrences, whatever the rule).
+    window = []
+    for component in recurring_ical_events.of(cal).after(lo - timedelta(days=1)):
+        if _aware(component.decoded("DTSTART"), event) >= hi or len(window) >= MAX_PER_EVENT:
+            break
+        window.append(component)
     found = []
     for component in window:
         start = _aware(component.decoded("DTSTART"), event)
