@@ -46,6 +46,9 @@ def newsletter_data(transactional_db: Any) -> dict[str, Any]:
     Block.objects.create(issue=sent, kind=BlockKind.TEXT, title="Testbed opens", body="<p>Hi</p>")
     draft = Issue.objects.create(newsletter=newsletter, subject="Summer draft")
     Block.objects.create(issue=draft, kind=BlockKind.TEXT, title="Draft block", body="<p>x</p>")
+    Block.objects.create(
+        issue=draft, kind=BlockKind.TEXT, title="Second block", body="<p>y</p>", position=1
+    )
     Subscription.objects.create(newsletter=newsletter, email="p@example.se", token="pending-token")
     Subscription.objects.create(
         newsletter=newsletter,
@@ -85,7 +88,11 @@ def test_subscribe_confirm_unsubscribe_and_preview(
     page.fill("input[name=password]", "pw-Test-1234")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"{base}/newsletters/issues/{newsletter_data['draft']}/")
-    expect(page.locator(".block-list li")).to_have_count(1)
+    expect(page.locator(".block-list li")).to_have_count(2)
+    page.evaluate("window.__marker = 'same page'")
+    page.locator(".block-list li").first.locator("button[value=down]").click()
+    expect(page.locator(".block-list li").first).to_contain_text("Second block")
+    assert page.evaluate("window.__marker") == "same page"  # moved by htmx, no reload
 
     page.goto(f"{base}/newsletters/issues/{newsletter_data['draft']}/preview/")
     heading = page.locator("h1")

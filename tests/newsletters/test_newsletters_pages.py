@@ -185,6 +185,25 @@ def test_compose_adds_reorders_and_removes_blocks(client, cluster_manager, draft
     assert draft.subject == "New subject"
 
 
+def test_htmx_move_answers_with_the_block_list_only(client, cluster_manager, draft):
+    user, _ = cluster_manager
+    first = Block.objects.create(issue=draft, kind=BlockKind.TEXT, title="First", position=0)
+    Block.objects.create(issue=draft, kind=BlockKind.TEXT, title="Second", position=1)
+    client.force_login(user)
+
+    response = client.post(
+        f"/newsletters/issues/{draft.pk}/",
+        {"action": "down", "block": first.pk},
+        headers={"HX-Request": "true"},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section aria-labelledby="blocks-heading" id="blocks">')
+    assert body.index("Second") < body.index("First")
+    assert list(draft.blocks.values_list("title", flat=True)) == ["Second", "First"]
+
+
 def test_event_block_shows_time_in_stockholm_place_and_link(
     client, cluster_manager, draft, make_cluster
 ):

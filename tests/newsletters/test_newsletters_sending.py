@@ -284,3 +284,25 @@ def test_test_mail_goes_to_the_logged_in_manager(client, cluster_manager, draft)
     assert not Delivery.objects.exists()
     draft.refresh_from_db()
     assert draft.status == IssueStatus.DRAFT
+
+
+def test_bounce_webhook_accepts_a_list_with_anymail_event_types(client, settings):
+    settings.SAMVERKA_BOUNCE_SECRET = "s3cret"
+    events = [
+        {"email": "a@example.se", "type": "bounced"},
+        {"email": "b@example.se", "type": "complained"},
+        {"email": "c@example.se", "type": "deferred"},
+    ]
+
+    response = client.post(
+        "/newsletters/bounces/",
+        json.dumps(events),
+        content_type="application/json",
+        headers={"Authorization": "Bearer s3cret"},
+    )
+
+    assert response.json() == {"suppressed": 2}
+    assert list(Suppression.objects.values_list("email", "reason")) == [
+        ("a@example.se", "hard bounce"),
+        ("b@example.se", "complaint"),
+    ]

@@ -238,7 +238,13 @@ def suppress(*, email: str, reason: str) -> tuple[Suppression, bool]:
     return suppression, created
 
 
-BOUNCE_TYPES = {"hard": "hard bounce", "complaint": "complaint", "bounced": "hard bounce"}
+#: Accepted ``type`` values; ``bounced`` and ``complained`` are anymail's tracking event types.
+BOUNCE_TYPES = {
+    "hard": "hard bounce",
+    "bounced": "hard bounce",
+    "complaint": "complaint",
+    "complained": "complaint",
+}
 
 
 def record_bounce(*, email: str, kind: str) -> bool:

@@ -322,6 +322,10 @@ def compose(request: HttpRequest, issue_id: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
             forms = {}
         if not forms:
+            if request.htmx and not request.htmx.boosted:
+                # Moving or removing a block from the list: answer with the new list only.
+                context = _compose_context(request, item)
+                return render(request, "newsletters/_block_list.html", context)
             return redirect("newsletters:compose", item.pk)
     response = render(request, "newsletters/compose.html", _compose_context(request, item, **forms))
     if forms:
