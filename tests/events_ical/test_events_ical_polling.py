@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from samverka.core.fetch import FetchError, fetch
@@ -211,3 +211,20 @@ def test_cli_add_and_poll_json(server, make_cluster):
 def test_cli_add_rejects_bad_input():
     with pytest.raises(Exception, match="no cluster"):
         call_command("calendars", "add", "https://example.se/c.ics", "--cluster", "nope")
+
+
+@pytest.mark.django_db
+def test_cli_list_and_remove(make_cluster):
+    make_cluster(slug="mat")
+    call_command(
+        "calendars", "add", "webcal://example.se/c.ics", "--cluster", "mat", stdout=io.StringIO()
+    )
+    out = io.StringIO()
+    call_command("calendars", "list", "--format", "json", stdout=out)
+    (listed,) = json.loads(out.getvalue())
+    assert (listed["url"], listed["cluster"]) == ("https://example.se/c.ics", "mat")
+    call_command("calendars", "remove", str(listed["id"]), stdout=io.StringIO())
+    assert not CalendarSource.objects.exists()
+    with pytest.raises(CommandError) as error:
+        call_command("calendars", "remove", str(listed["id"]))
+    assert error.value.returncode == 2

@@ -70,11 +70,11 @@ class EventImportReport(ImportReport):
         counts = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
         if self.dry_run:
             return _(
-                "Checked %(rows)d events: would create %(created)d, update %(updated)d, "
+                "Checked %(rows)d calendar entries: would create %(created)d, update %(updated)d, "
                 "leave %(unchanged)d unchanged."
             ) % {"rows": self.rows, **counts}
         return _(
-            "Imported %(rows)d events: %(created)d created, %(updated)d updated, "
+            "Imported %(rows)d calendar entries: %(created)d created, %(updated)d updated, "
             "%(unchanged)d unchanged."
         ) % {"rows": self.rows, **counts}
 
