@@ -425,3 +425,12 @@ def test_demo_loads_newsletters_and_a_second_run_writes_nothing(make_cluster, ma
     assert Subscription.objects.filter(newsletter__cluster__isnull=True).count() == 2
     assert second["created"] == 0
     assert (Newsletter.objects.count(), Issue.objects.count(), Block.objects.count()) == rows
+
+
+@pytest.mark.parametrize(
+    "model", ["newsletter", "issue", "subscription", "suppression", "delivery"]
+)
+def test_admin_lists_open_for_superusers(client, make_user, sent_issue, model):
+    client.force_login(make_user(role="platform_admin_superuser"))
+
+    assert client.get(f"/admin/newsletters/{model}/").status_code == 200
