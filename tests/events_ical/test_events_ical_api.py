@@ -177,3 +177,29 @@ def test_write_permissions(client, cluster_manager, make_cluster, make_user, mak
     )
     assert response.status_code == 422
     assert "rrule" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_occurrence_filters(client, make_event, make_cluster, focus_area):
+    from samverka.geo.models import Area
+
+    cluster = make_cluster(slug="skog")
+    day = {"start": local(2026, 5, 11, 9), "end": local(2026, 5, 11, 10)}
+    make_event(
+        "Workshop in Östersund",
+        event_type="workshop",
+        municipality=Area.objects.get(code="2380"),
+        host=cluster,
+        organisers=[cluster],
+        focus_areas=[focus_area],
+        **day,
+    )
+    make_event("Seminar elsewhere", event_type="seminar", **day)
+    base = "/api/v1/events/occurrences?start=2026-05-01&end=2026-06-01"
+    titles = lambda query: [i["title"] for i in client.get(base + query).json()]  # noqa: E731
+    assert titles("") == ["Seminar elsewhere", "Workshop in Östersund"]
+    assert titles("&type=workshop") == ["Workshop in Östersund"]
+    assert titles("&county=23") == ["Workshop in Östersund"]
+    assert titles("&cluster=skog") == ["Workshop in Östersund"]
+    assert titles("&focus=vallodling") == ["Workshop in Östersund"]
+    assert client.get(base + "&county=99").status_code == 422
