@@ -6,3 +6,8 @@ class KnowledgeConfig(AppConfig):
     name = "samverka.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge hub")
+
+    def ready(self) -> None:
+        from samverka.knowledge import indexing
+
+        indexing.connect()
