@@ -174,6 +174,8 @@ def invitation_bytes(
     organiser_name, organiser_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     host = getattr(event, "host", None)
     for component in components:
+        component.pop("DTSTAMP", None)  # in a message: when the message was made
+        component.add("dtstamp", dj_timezone.now().astimezone(UTC))
         organizer = icalendar.vCalAddress(f"mailto:{organiser_email or 'noreply@localhost'}")
         organizer.params["CN"] = str(host.name if host else (organiser_name or "Samverka"))
         component.add("organizer", organizer)
