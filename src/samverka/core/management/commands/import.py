@@ -53,7 +53,9 @@ class Command(BaseCommand):
             before = {action.dest for action in parser._actions}
             group = parser.add_argument_group(f"options of '{kind}'")
             importer.add_arguments(group)
-            self.kind_options[kind] = {a.dest for a in parser._actions} - before
+            self.kind_options[kind] = ({a.dest for a in parser._actions} - before) | set(
+                getattr(importer.add_arguments, "reuses", ())  # options shared with other kinds
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = options["kind"]
