@@ -104,3 +104,36 @@ def _outside_event_loop(query: Callable[[], Any]) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(run).result()
+
+
+@pytest.fixture
+def manager_session(event: Event, live_server: Any) -> dict[str, Any]:
+    """A cluster manager's session cookie and a registrant to check in."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    user = User.objects.create_user("manager", "manager@example.se", "pw-Test-1234")
+    event.host.managers.add(user)
+    services.register(event=event, name="Bo Berg", email="bo@example.se", gender="man")
+    client = Client()
+    client.force_login(user)
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+
+
+def test_check_in_with_htmx(
+    event: Event, manager_session: dict[str, Any], live_server: Any, browser_page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.context.add_cookies([manager_session])
+    page.goto(f"{live_server.url}/events/{event.uid}/manage/")
+    row = page.locator("table.registrants tbody tr", has_text="Bo Berg")
+    row.locator("button.checkin").click()
+    expect(row.locator("button.checkin.checked")).to_be_visible()
+    page.screenshot(path=str(OUTPUT / "event-manage-checkin.png"), full_page=True)
+    assert page.console_errors == []
+    attended = _outside_event_loop(
+        lambda: Registration.objects.values_list("attended", flat=True).get(email="bo@example.se")
+    )
+    assert attended is True
