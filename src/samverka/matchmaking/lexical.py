@@ -156,5 +156,5 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 def shared_terms(a: dict[str, float], b: dict[str, float], limit: int = 3) -> list[str]:
     """The terms that add most to the similarity of ``a`` and ``b``."""
-    common = sorted(set(a) & set(b), key=lambda t: -(a[t] * b[t]))
+    common = sorted(set(a) & set(b), key=lambda t: (-(a[t] * b[t]), t))
     return common[:limit]
