@@ -53,7 +53,9 @@ def test_interest_sends_introduction_to_both_sides(
     assert interest.introduced_at is not None
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["nina@behov.se", creator.email])
     body = mail.outbox[0].body
-    assert "Behöver testbädd" in body and "Testbädd finns" in body and "Hej!" in body
+    assert "Behöver testbädd" in body
+    assert "Testbädd finns" in body
+    assert "Hej!" in body
     assert mail.outbox[0].subject == "Introduction: “Behöver testbädd” and “Testbädd finns”"
     # A second expression of interest introduces nobody again.
     with django_capture_on_commit_callbacks(execute=True):
@@ -80,7 +82,7 @@ def test_interest_refused_for_expired(pair: Any) -> None:
 def test_outcome_recorded_and_counted_in_report(
     client: Any, pair: Any, django_capture_on_commit_callbacks: Any, make_user: Any
 ) -> None:
-    need, offer, user, creator, cluster = pair
+    need, offer, user, creator, _cluster = pair
     with django_capture_on_commit_callbacks(execute=True):
         interest, created = services.express_interest(actor=user, need=need, offer=offer)
     assert created

@@ -199,7 +199,8 @@ def test_index_lists_latest(client: Any, make_listing: Any) -> None:
     make_listing(Need, "Senaste behovet")
     make_listing(Offer, "Senaste erbjudandet")
     html = client.get(reverse("matchmaking:index")).content.decode()
-    assert "Senaste behovet" in html and "Senaste erbjudandet" in html
+    assert "Senaste behovet" in html
+    assert "Senaste erbjudandet" in html
 
 
 def test_person_without_cluster_can_edit_own_organisation_listing(
