@@ -25,12 +25,33 @@ TYPES = {
     "csv": "text/csv",
     "txt": "text/plain",
 }
-_OOXML_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
-_HTML_HINTS = (b"<!doctype", b"<html", b"<script", b"<body", b"<head", b"<svg", b"<iframe", b"<?xml")
+_OOXML_PARTS = {
+    "docx": "word/document.xml",
+    "xlsx": "xl/workbook.xml",
+    "pptx": "ppt/presentation.xml",
+}
+_HTML_HINTS = (
+    b"<!doctype",
+    b"<html",
+    b"<script",
+    b"<body",
+    b"<head",
+    b"<svg",
+    b"<iframe",
+    b"<?xml",
+)
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "SAMVERKA_UPLOAD_MAX_MB", None) or os.environ.get("SAMVERKA_UPLOAD_MAX_MB") or 20) * 1024 * 1024
+    return (
+        int(
+            getattr(settings, "SAMVERKA_UPLOAD_MAX_MB", None)
+            or os.environ.get("SAMVERKA_UPLOAD_MAX_MB")
+            or 20
+        )
+        * 1024
+        * 1024
+    )
 
 
 def _zip_kind(upload: Any) -> str | None:

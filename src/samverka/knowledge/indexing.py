@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from samverka.knowledge.models import SearchDocument, SearchTerm
-from samverka.knowledge.text import plain, stemmed, words
+from samverka.knowledge.text import START, STOP, plain, stemmed, words
 
 
 @dataclass
@@ -52,6 +53,13 @@ def register(
 ) -> None:
     """Index objects of ``model`` ("app_label.Model") as ``kind``; ``build`` makes their entry."""
     REGISTRY[kind] = Registration(kind, model, build, m2m, queryset)
+
+
+def _clean(text: str) -> str:
+    """Plain text with whitespace collapsed (HTML fields pass through ``plain`` first)."""
+    for marker in (START, STOP, "\ue002", "\ue003"):
+        text = (text or "").replace(marker, "")
+    return " ".join(text.split())
 
 
 def _focus_slugs(obj: Any, name: str = "focus_areas") -> list[str]:
@@ -156,6 +164,10 @@ def _fts_insert(docs: Iterable[SearchDocument]) -> None:
         return
     rows = [(d.pk, stemmed(d.title), stemmed(d.body)) for d in docs]
     with connection.cursor() as cursor:
+        # a row left behind by a flush that did not know the FTS table would collide
+        cursor.executemany(
+            "DELETE FROM knowledge_search_fts WHERE rowid = %s", [(r[0],) for r in rows]
+        )
         cursor.executemany(
             "INSERT INTO knowledge_search_fts (rowid, title, body) VALUES (%s, %s, %s)", rows
         )
@@ -193,8 +205,8 @@ def store(kind: str, object_id: Any, entry: Entry | None) -> SearchDocument | No
             existing.delete()
         return None
     doc = existing or SearchDocument(kind=kind, object_id=object_id)
-    doc.title = plain(entry.title)[:400]
-    doc.body = plain(entry.body)
+    doc.title = _clean(entry.title)[:400]
+    doc.body = _clean(entry.body)
     doc.focus = (" " + " ".join(entry.focus) + " ") if entry.focus else ""
     doc.url = entry.url[:500]
     doc.visibility = entry.visibility
@@ -229,8 +241,8 @@ def bulk_store(kind: str, items: Iterable[tuple[Any, Entry]], batch: int = 2000)
             SearchDocument(
                 kind=kind,
                 object_id=str(object_id),
-                title=plain(entry.title)[:400],
-                body=plain(entry.body),
+                title=_clean(entry.title)[:400],
+                body=_clean(entry.body),
                 focus=(" " + " ".join(entry.focus) + " ") if entry.focus else "",
                 url=entry.url[:500],
                 visibility=entry.visibility,
@@ -302,11 +314,9 @@ def _on_delete(sender: Any, instance: models.Model, **kwargs: Any) -> None:
 
 
 def _on_m2m(sender: Any, instance: models.Model, action: str, **kwargs: Any) -> None:
-    if action in {"post_add", "post_remove", "post_clear"} and isinstance(
-        instance, models.Model
-    ):
-        if type(instance)._meta.label in {r.model for r in REGISTRY.values()}:
-            index_object(instance)
+    labels = {r.model for r in REGISTRY.values()}
+    if action in {"post_add", "post_remove", "post_clear"} and type(instance)._meta.label in labels:
+        index_object(instance)
 
 
 def connect() -> None:
@@ -319,6 +329,6 @@ def connect() -> None:
         for name in registration.m2m:
             try:
                 through = model._meta.get_field(name).remote_field.through
-            except Exception:  # noqa: BLE001 - a field the other app has not (yet) got
+            except FieldDoesNotExist:
                 continue
             m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"{uid}-m2m-{name}")

@@ -131,7 +131,10 @@ def add_attachment(*, actor: Any, example: GoodExample, upload: Any) -> Attachme
 
 def remove_attachment(*, actor: Any, attachment: Attachment) -> None:
     audit.record(
-        actor=actor, action="knowledge.detach", obj=attachment.example, changes={"file": attachment.name}
+        actor=actor,
+        action="knowledge.detach",
+        obj=attachment.example,
+        changes={"file": attachment.name},
     )
     attachment.file.delete(save=False)
     attachment.delete()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
@@ -14,9 +15,9 @@ START, STOP = "\ue000", "\ue001"
 _stemmer = snowballstemmer.stemmer("swedish")
 
 
-def plain(html: str) -> str:
+def plain(markup: str) -> str:
     """Text of (sanitised) HTML, whitespace collapsed, without the snippet markers."""
-    text = strip_tags(html or "").replace(START, "").replace(STOP, "")
+    text = html.unescape(strip_tags(markup or "")).replace(START, "").replace(STOP, "")
     return " ".join(text.split())
 
 

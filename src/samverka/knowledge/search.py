@@ -1,0 +1,245 @@
+"""The one search: ranked full-text search over the index with Swedish stemming, compound and
+typo expansion through the vocabulary, highlighted snippets, filters by kind and focus area.
+
+Each query word ``w`` becomes a group of alternatives: ``w`` itself (stemmed by the backend),
+the vocabulary words that contain it (``bruk`` → ``skogsbruk``, ``jordbruket``) and those within
+a trigram similarity of it (``skogsbrok`` → ``skogsbruk``). The groups are AND-ed.
+PostgreSQL matches them with ``to_tsquery('swedish', …)`` against the stored ``tsvector``, ranks
+with ``ts_rank`` (title weighted above text) and cuts snippets with ``ts_headline``; SQLite
+matches the Swedish Snowball stems in an FTS5 table, ranks with ``bm25`` and cuts snippets here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils.safestring import SafeString, mark_safe
+
+from samverka.knowledge.models import SearchDocument
+from samverka.knowledge.text import (
+    START,
+    STOP,
+    highlight,
+    marked_html,
+    similarity,
+    stem,
+    trigrams,
+    words,
+)
+
+TYPO_THRESHOLD = 0.45
+MAX_EXPANSIONS = 40
+MAX_WORDS = 8
+#: Stand-ins for < and > while PostgreSQL cuts a snippet (its parser would drop tags).
+LT, GT = "\ue002", "\ue003"
+
+
+@dataclass
+class Hit:
+    kind: str
+    object_id: str
+    title: str
+    url: str
+    snippet: SafeString
+    rank: float
+    focus: list[str]
+    kind_label: str = ""
+
+
+@dataclass
+class Results:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _substring_terms(word: str) -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT term FROM knowledge_searchterm WHERE term LIKE %s "
+                "ORDER BY length(term), term LIMIT %s",
+                ["%" + word.replace("%", "").replace("_", "") + "%", MAX_EXPANSIONS * 4],
+            )
+        else:
+            cursor.execute(
+                "SELECT term FROM knowledge_term_trgm WHERE knowledge_term_trgm MATCH %s "
+                "ORDER BY length(term), term LIMIT %s",
+                ['"' + word + '"', MAX_EXPANSIONS * 4],
+            )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _similar_terms(word: str) -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT term FROM knowledge_searchterm WHERE term %% %s "
+                "ORDER BY similarity(term, %s) DESC, term LIMIT 200",
+                [word, word],
+            )
+        else:
+            grams = [g for g in trigrams(word) if " " not in g]
+            if not grams:
+                return []
+            cursor.execute(
+                "SELECT term FROM knowledge_term_trgm WHERE knowledge_term_trgm MATCH %s "
+                "ORDER BY rank LIMIT 400",
+                [" OR ".join('"' + g.replace('"', "") + '"' for g in grams)],
+            )
+        candidates = [row[0] for row in cursor.fetchall()]
+    scored = sorted(
+        ((similarity(word, t), t) for t in candidates if abs(len(t) - len(word)) <= 4),
+        reverse=True,
+    )
+    return [t for score, t in scored if score >= TYPO_THRESHOLD]
+
+
+def expand(word: str) -> list[str]:
+    """The alternatives a query word stands for (itself first)."""
+    found = [word]
+    if len(word) >= 3:
+        found += _substring_terms(word)
+    if len(word) >= 4:
+        found += _similar_terms(word)
+    # Backends stem differently (PostgreSQL 15's Swedish Snowball keeps "skogsbruket"), so
+    # every surface form is kept; FTS5 queries fold them to their stems.
+    return list(dict.fromkeys(found))[:MAX_EXPANSIONS]
+
+
+def _groups(query: str) -> list[list[str]]:
+    return [expand(w) for w in list(dict.fromkeys(words(query)))[:MAX_WORDS]]
+
+
+def _filters(kind: str | None, focus: str | None, visibilities: list[str]) -> tuple[str, list[Any]]:
+    sql = " AND d.visibility IN (" + ", ".join(["%s"] * len(visibilities)) + ")"
+    params: list[Any] = list(visibilities)
+    if kind:
+        sql += " AND d.kind = %s"
+        params.append(kind)
+    if focus:
+        sql += " AND d.focus LIKE %s"
+        params.append("% " + focus.replace("%", "").replace("_", r"\_") + " %")
+    return sql, params
+
+
+def _pg_tsquery(groups: list[list[str]]) -> str:
+    return " & ".join("(" + " | ".join(group) + ")" for group in groups)
+
+
+def _fts5_query(groups: list[list[str]]) -> str:
+    return " AND ".join(
+        "(" + " OR ".join('"' + s + '"' for s in dict.fromkeys(stem(t) for t in group)) + ")"
+        for group in groups
+    )
+
+
+def search(
+    query: str,
+    *,
+    kind: str | None = None,
+    focus: str | None = None,
+    page: int = 1,
+    per_page: int = 10,
+    visibilities: list[str] | None = None,
+) -> Results:
+    """Ranked, highlighted results of ``query`` (only the given visibilities; public by
+    default), optionally only of one kind or focus area (slug)."""
+    visibilities = visibilities or ["public"]
+    page = max(1, page)
+    groups = _groups(query)
+    results = Results(query=query, total=0, page=page, per_page=per_page)
+    if not groups:
+        return results
+    where, params = _filters(kind, focus, visibilities)
+    offset = (page - 1) * per_page
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tsquery = _pg_tsquery(groups)
+            base = (
+                "FROM knowledge_searchdocument d, to_tsquery('swedish', %s) q "
+                "WHERE d.search_vector @@ q" + where
+            )
+            cursor.execute("SELECT count(*) " + base, [tsquery, *params])
+            results.total = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT d.id, ts_rank(d.search_vector, q) AS score "
+                + base
+                + " ORDER BY score DESC, d.id LIMIT %s OFFSET %s",
+                [tsquery, *params, per_page, offset],
+            )
+            ranked = cursor.fetchall()
+            snippets: dict[int, str] = {}
+            if ranked:
+                cursor.execute(
+                    "SELECT d.id, ts_headline('swedish', translate(d.body, '<>', %s), "
+                    "to_tsquery('swedish', %s), "
+                    "%s) FROM knowledge_searchdocument d WHERE d.id = ANY(%s)",
+                    [
+                        LT + GT,
+                        tsquery,
+                        f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
+                        'ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "',
+                        [row[0] for row in ranked],
+                    ],
+                )
+                snippets = {
+                    doc_id: text.replace(LT, "<").replace(GT, ">")
+                    for doc_id, text in cursor.fetchall()
+                }
+        else:
+            match = _fts5_query(groups)
+            base = (
+                "FROM knowledge_search_fts f JOIN knowledge_searchdocument d ON d.id = f.rowid "
+                "WHERE knowledge_search_fts MATCH %s" + where
+            )
+            cursor.execute("SELECT count(*) " + base, [match, *params])
+            results.total = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT d.id, -bm25(knowledge_search_fts, 10.0, 1.0) AS score "
+                + base
+                + " ORDER BY score DESC, d.id LIMIT %s OFFSET %s",
+                [match, *params, per_page, offset],
+            )
+            ranked = cursor.fetchall()
+            snippets = {}
+    docs = SearchDocument.objects.in_bulk([row[0] for row in ranked])
+    stems = {stem(t) for group in groups for t in group}
+    for doc_id, score in ranked:
+        doc = docs[doc_id]
+        snippet = snippets.get(doc_id) or highlight(doc.body, stems)
+        results.hits.append(
+            Hit(
+                kind=doc.kind,
+                object_id=doc.object_id,
+                title=doc.title,
+                url=doc.url,
+                snippet=mark_safe(marked_html(snippet)),  # noqa: S308 - escaped, then <mark> only
+                rank=float(score),
+                focus=doc.focus.split(),
+            )
+        )
+    return results
+
+
+def naive_search(query: str, *, page: int = 1, per_page: int = 10) -> tuple[int, list[int]]:
+    """The slow reference: ``icontains`` over title and text (for the benchmark)."""
+    from django.db.models import Q
+
+    condition = Q()
+    for word in words(query):
+        condition &= Q(title__icontains=word) | Q(body__icontains=word)
+    queryset = SearchDocument.objects.filter(condition, visibility="public")
+    total = queryset.count()
+    offset = (page - 1) * per_page
+    return total, list(
+        queryset.order_by("title", "pk").values_list("pk", flat=True)[offset : offset + per_page]
+    )
