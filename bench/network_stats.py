@@ -208,7 +208,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--edges", type=int, default=1_000_000)
-    parser.add_argument("--k", type=int, default=16, help="sampled sources for betweenness")
+    parser.add_argument(
+        "--k", type=int, default=None, help="sampled sources for betweenness (default: by size)"
+    )
     parser.add_argument(
         "--louvain-levels",
         type=int,

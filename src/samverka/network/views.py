@@ -29,6 +29,9 @@ from samverka.network.services import EDGE_KINDS, build_graph, graph_payload, st
 DRAW_LIMIT = GRAPH_NODE_LIMIT
 # Rows of the analytics table shown on the page; the CSV/XLSX export holds every row.
 TABLE_ROWS = 200
+# The pages answer within a fraction of a second: above these sizes they sample betweenness and
+# use label propagation for communities, and say so (the CLI and API stay exact up to 10,000).
+PAGE_STATS = {"exact_threshold": 250, "k": 12, "louvain_max_edges": 2_000}
 EDGE_KIND_LABELS = {
     "membership": gettext_lazy("shared cluster membership"),
     "relation": gettext_lazy("explicit relation"),
@@ -95,7 +98,7 @@ def _network_page(
         response = HttpResponse(make(graph), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}.{suffix}"'
         return response
-    figures = stats(graph, top=max(graph.number_of_nodes(), 1))
+    figures = stats(graph, top=max(graph.number_of_nodes(), 1), **PAGE_STATS)
     rows = _analytics_rows(graph, figures)
     if export in FORMATS:
         headers = [

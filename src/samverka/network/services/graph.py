@@ -14,7 +14,8 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, When
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from samverka.actors.models import FocusArea, Organisation, Relation
@@ -41,11 +42,16 @@ class UnknownCluster(LookupError):
         self.slug = slug
 
 
+def _created_year() -> Case:
+    """The year a row was recorded, computed only where its ``since`` is unknown."""
+    return Case(When(since__isnull=True, then=ExtractYear("created")), default=None)
+
+
 def _year(day: date | None, fallback: Any) -> int:
-    """The year of ``day``, or of ``fallback`` (a date/datetime) when the day is unknown."""
+    """The year of ``day``, or of ``fallback`` (a year, date or datetime) when it is unknown."""
     if day is not None:
         return day.year
-    return fallback.year
+    return fallback if isinstance(fallback, int) else fallback.year
 
 
 def _event_year(start: Any) -> int:
@@ -64,9 +70,11 @@ def _neighbours(ids: set[int], today: date) -> set[int]:
     found.update(
         Membership.objects.filter(cluster__in=clusters).values_list("organisation_id", flat=True)
     )
-    for source, target in Relation.objects.filter(
-        Q(source__in=ids) | Q(target__in=ids)
-    ).values_list("source_id", "target_id"):
+    for source, target in (
+        Relation.objects.filter(Q(source__in=ids) | Q(target__in=ids))
+        .order_by()
+        .values_list("source_id", "target_id")
+    ):
         found.update((source, target))
     projects = Project.objects.granted().filter(Q(applicant__in=ids) | Q(partners__in=ids))
     project_ids = projects.values("pk")
@@ -210,7 +218,7 @@ def build_graph(
         links[(a, b) if a < b else (b, a)].append((kind, first, last))
 
     memberships = Membership.objects.values_list(
-        "cluster_id", "cluster__slug", "organisation_id", "since", "created"
+        "cluster_id", "cluster__slug", "organisation_id", "since", _created_year()
     ).order_by("cluster_id", "organisation_id")
     if node_ids is not None:
         memberships = memberships.filter(organisation__in=node_ids)
@@ -227,7 +235,9 @@ def build_graph(
             graph.nodes[org]["clusters"] = tuple(sorted(slugs))
 
     if RELATION in wanted:
-        relations = Relation.objects.values_list("source_id", "target_id", "since", "created")
+        relations = Relation.objects.order_by().values_list(
+            "source_id", "target_id", "since", _created_year()
+        )
         if node_ids is not None:
             relations = relations.filter(source__in=node_ids, target__in=node_ids)
         for source, target, since, created in relations:
@@ -282,7 +292,9 @@ def build_graph(
     if centre is not None:
         if centre not in graph:
             raise Organisation.DoesNotExist(f"No organisation {centre} in this network.")
-        graph = nx.ego_graph(graph, centre, radius=radius)
+        near = nx.single_source_shortest_path_length(graph, centre, cutoff=radius)
+        if len(near) < graph.number_of_nodes():  # in place: a copy costs more than the rest
+            graph.remove_nodes_from([node for node in list(graph) if node not in near])
     return graph
 
 
