@@ -16,6 +16,7 @@ from typing import Any
 
 import snowballstemmer
 from django.db import connection
+from django.utils import timezone
 
 _WORD = re.compile(r"[0-9a-zåäöéüæø]+")
 STOP_WORDS = frozenset(
@@ -75,7 +76,7 @@ STOP_WORDS = frozenset(
     ]
 )
 _STATS_TTL = 600.0
-_stats: dict[str, tuple[float, int, dict[str, int]]] = {}
+_stats: dict[str, tuple[float, Corpus]] = {}
 
 
 @lru_cache(maxsize=50_000)
@@ -99,52 +100,57 @@ def forget_statistics(model: type) -> None:
     _stats.pop(model._meta.label_lower, None)
 
 
-def statistics(model: Any) -> tuple[int, dict[str, int]]:
-    """``(documents, {stem: document frequency})`` over the active listings of ``model``."""
+class Corpus:
+    """Document frequencies of one kind of listing, with the inverse document frequencies."""
+
+    def __init__(self, documents: int, frequencies: dict[str, int]) -> None:
+        self.documents = documents
+        self.frequencies = frequencies
+        self.idf = {t: math.log((1 + documents) / (1 + n)) + 1 for t, n in frequencies.items()}
+        self.unseen = math.log(1 + documents) + 1
+
+    def vector(self, tokens: Iterable[str]) -> dict[str, float]:
+        """Unit-length TF-IDF weights (sublinear term frequency, smoothed IDF)."""
+        counts = Counter(tokens)
+        idf, unseen = self.idf, self.unseen
+        weights = {
+            term: (1 + math.log(n) if n > 1 else 1.0) * idf.get(term, unseen)
+            for term, n in counts.items()
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {term: w / norm for term, w in weights.items()}
+
+
+def statistics(model: Any) -> Corpus:
+    """The document frequencies over the active listings of ``model`` (cached a while)."""
     key = model._meta.label_lower
     cached = _stats.get(key)
     if cached and time.monotonic() - cached[0] < _STATS_TTL:
-        return cached[1], cached[2]
+        return cached[1]
     active = model.objects.active()
     count = active.count()
     if connection.vendor == "postgresql":
-        sql, params = active.values("stems").query.sql_with_params()
-        inner = sql.replace('"stems"', "to_tsvector('simple', \"stems\")", 1)
+        # ts_stat takes the text of a query; the only value in it is a date we produce.
+        inner = (
+            f"SELECT to_tsvector('simple', stems) FROM {model._meta.db_table} "  # noqa: S608
+            f"WHERE expires_on >= '{timezone.localdate().isoformat()}'"
+        )
         with connection.cursor() as cursor:
-            cursor.execute("SELECT word, ndoc FROM ts_stat(%s)", [_inline(inner, params)])
+            cursor.execute("SELECT word, ndoc FROM ts_stat(%s)", [inner])
             frequencies = dict(cursor.fetchall())
     else:
         counter: Counter[str] = Counter()
         for text in active.values_list("stems", flat=True).iterator(chunk_size=5000):
             counter.update(set(text.split()))
         frequencies = dict(counter)
-    _stats[key] = (time.monotonic(), count, frequencies)
-    return count, frequencies
-
-
-def _inline(sql: str, params: Iterable[Any]) -> str:
-    """The query with its parameters inlined as literals (``ts_stat`` takes query text); the
-    parameters here are dates and kinds we produce ourselves, quoted all the same."""
-    values = []
-    for value in params:
-        if isinstance(value, (int, float)):
-            values.append(str(value))
-        else:
-            text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-            values.append("'" + text.replace("'", "''") + "'")
-    return sql % tuple(values)
+    corpus = Corpus(count, frequencies)
+    _stats[key] = (time.monotonic(), corpus)
+    return corpus
 
 
 def vector(tokens: Iterable[str], documents: int, frequencies: dict[str, int]) -> dict[str, float]:
-    """Unit-length TF-IDF weights (sublinear term frequency, smoothed inverse document
-    frequency)."""
-    counts = Counter(tokens)
-    weights = {
-        term: (1 + math.log(n)) * (math.log((1 + documents) / (1 + frequencies.get(term, 0))) + 1)
-        for term, n in counts.items()
-    }
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    return {term: w / norm for term, w in weights.items()}
+    """Unit-length TF-IDF weights of ``tokens`` against the given document frequencies."""
+    return Corpus(documents, frequencies).vector(tokens)
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:

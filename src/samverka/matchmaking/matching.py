@@ -17,7 +17,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
 
 from samverka.actors.enums import Helix
-from samverka.actors.models import FocusArea
+from samverka.core.models import in_active_language
 from samverka.geo.models import Area
 from samverka.matchmaking import lexical, semantic
 from samverka.matchmaking.geography import neighbours
@@ -30,8 +30,8 @@ NEIGHBOUR_COUNTY_POINTS = 8.0
 HELIX_POINTS = 12.0
 KIND_POINTS = 8.0
 RARE_TERMS = 8
-TEXT_CANDIDATES = 200
-FOCUS_CANDIDATES = 200
+TEXT_CANDIDATES = 150
+FOCUS_CANDIDATES = 150
 
 # A need of the first helix type gains from offers of these types (and the reverse).
 COMPLEMENTS: dict[str, frozenset[str]] = {
@@ -83,35 +83,52 @@ def _county_ids_near(county_id: int | None) -> tuple[set[int], set[int]]:
     return {county_id}, {by_code[c] for c in near if c in by_code}
 
 
-def candidate_ids(source: Listing, *, members_only: bool = True) -> list[int]:
+def _text_candidates(base: Any, terms: list[str], limit: int) -> list[int]:
+    """Listings sharing the rarest ``terms``: first those with the three rarest, then the two
+    rarest, then any (each step through the full-text index on PostgreSQL, without ranking)."""
+    if connection.vendor != "postgresql":
+        condition = Q()
+        for term in terms:
+            condition |= Q(stems__contains=term)
+        return list(base.filter(condition).values_list("pk", flat=True)[:limit])
+    tiers = [" & ".join(terms[:n]) for n in (3, 2) if len(terms) >= n] + [" | ".join(terms)]
+    found: list[int] = []
+    for query in tiers:
+        hits = base.extra(
+            where=["to_tsvector('simple', stems) @@ to_tsquery('simple', %s)"], params=[query]
+        )
+        if found:
+            hits = hits.exclude(pk__in=found)
+        found += hits.values_list("pk", flat=True)[: limit - len(found)]
+        if len(found) >= limit:
+            break
+    return found
+
+
+def candidate_ids(
+    source: Listing, *, members_only: bool = True, focus_ids: list[int] | None = None
+) -> list[int]:
     """Primary keys of the listings worth scoring against ``source`` (see the module doc)."""
     target = counterpart(type(source))
-    base = target.objects.active().filter(kind=source.kind).exclude(owner_id=source.owner_id)
+    base = (
+        target.objects.active()
+        .filter(kind=source.kind)
+        .exclude(owner_id=source.owner_id)
+        .order_by()
+    )
     if not members_only:
         base = base.public()
     ids: dict[int, None] = {}
-    _documents, frequencies = lexical.statistics(target)
+    corpus = lexical.statistics(target)
+    frequencies = corpus.frequencies
     terms = sorted(
-        (t for t in set(source.stems.split()) if t in frequencies), key=lambda t: frequencies[t]
+        (t for t in set(source.stems.split()) if t in frequencies),
+        key=lambda t: (frequencies[t], t),
     )[:RARE_TERMS]
     if terms:
-        if connection.vendor == "postgresql":
-            query = " | ".join(terms)
-            text_hits = base.extra(
-                where=["to_tsvector('simple', stems) @@ to_tsquery('simple', %s)"],
-                params=[query],
-                select={"rank": "ts_rank(to_tsvector('simple', stems), to_tsquery('simple', %s))"},
-                select_params=[query],
-                order_by=["-rank"],
-            ).values_list("pk", flat=True)[:TEXT_CANDIDATES]
-        else:
-            condition = None
-            for term in terms:
-                q = Q(stems__contains=term)
-                condition = q if condition is None else condition | q
-            text_hits = base.filter(condition).values_list("pk", flat=True)[:TEXT_CANDIDATES]
-        ids.update(dict.fromkeys(text_hits))
-    focus_ids = list(source.focus_areas.values_list("pk", flat=True))
+        ids.update(dict.fromkeys(_text_candidates(base, terms, TEXT_CANDIDATES)))
+    if focus_ids is None:
+        focus_ids = list(source.focus_areas.values_list("pk", flat=True))
     if focus_ids:
         same, near = _county_ids_near(source.county_id)
         through = target.focus_areas.through
@@ -134,29 +151,50 @@ def candidate_ids(source: Listing, *, members_only: bool = True) -> list[int]:
     return list(ids)
 
 
+def _rows(target: type[Listing], ids: list[int], with_text: bool) -> list[dict[str, Any]]:
+    """What scoring needs of each candidate, with its focus area ids as ``focus``."""
+    fields = ["pk", "stems", "county_id", "owner__helix"]
+    if with_text:
+        fields += ["title", "description"]
+    queryset = target.objects.filter(pk__in=ids)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.aggregates import ArrayAgg
+
+        rows = list(queryset.values(*fields).annotate(focus=ArrayAgg("focus_areas__id")))
+        for row in rows:
+            row["focus"] = {f for f in row["focus"] if f is not None}
+        return rows
+    rows = list(queryset.values(*fields))
+    through = target.focus_areas.through
+    owner_column = f"{target._meta.model_name}_id"
+    focus_of: dict[int, set[int]] = {}
+    pairs = through.objects.filter(**{f"{owner_column}__in": ids}).values_list(
+        owner_column, "focusarea_id"
+    )
+    for owner_id, focus_id in pairs:
+        focus_of.setdefault(owner_id, set()).add(focus_id)
+    for row in rows:
+        row["focus"] = focus_of.get(row["pk"], set())
+    return rows
+
+
 def find_matches(source: Listing, *, top: int = 10, members_only: bool = True) -> MatchResult:
     """The ``top`` best counterparts of ``source``, best first, each with its score (0–100) and
     reasons. ``members_only``: whether members-only listings may be shown to this viewer."""
     target = counterpart(type(source))
-    ids = candidate_ids(source, members_only=members_only)
+    focus_rows = source.focus_areas.values_list("pk", "name_sv", "name_en")
+    focus_names = {pk: in_active_language(sv, en) for pk, sv, en in focus_rows}
+    source_focus = set(focus_names)
+    ids = candidate_ids(source, members_only=members_only, focus_ids=list(source_focus))
     embed = semantic.embedder()
     method = "lexical+semantic" if embed else "lexical"
     if not ids:
         return MatchResult(source=source, matches=[], method=method, candidates=0)
-    fields = ["pk", "title", "stems", "county_id", "owner__helix", "description"]
-    rows = list(target.objects.filter(pk__in=ids).values(*fields))
-    through = target.focus_areas.through
-    owner_column = f"{target._meta.model_name}_id"
-    focus_of: dict[int, set[int]] = {}
-    for owner_id, focus_id in through.objects.filter(**{f"{owner_column}__in": ids}).values_list(
-        owner_column, "focusarea_id"
-    ):
-        focus_of.setdefault(owner_id, set()).add(focus_id)
-    documents, frequencies = lexical.statistics(target)
-    source_vector = lexical.vector(source.stems.split(), documents, frequencies)
-    source_focus = set(source.focus_areas.values_list("pk", flat=True))
+    rows = _rows(target, ids, with_text=embed is not None)
+    corpus = lexical.statistics(target)
+    source_vector = corpus.vector(source.stems.split())
     same, near = _county_ids_near(source.county_id)
-    source_helix = source.owner.helix
+    complements = COMPLEMENTS.get(source.owner.helix, frozenset())
     meaning: list[float] = []
     if embed:
         meaning = embed(
@@ -164,18 +202,17 @@ def find_matches(source: Listing, *, top: int = 10, members_only: bool = True) -
             [f"{r['title']}. {r['description']}" for r in rows],
         )
     scored = []
+    focus_total = max(1, len(source_focus))
     for index, row in enumerate(rows):
-        lexical_score = lexical.cosine(
-            source_vector, lexical.vector(row["stems"].split(), documents, frequencies)
-        )
+        lexical_score = lexical.cosine(source_vector, corpus.vector(row["stems"].split()))
         text = lexical_score
         if embed:
             text = 0.5 * lexical_score + 0.5 * max(0.0, meaning[index])
         parts = {
             "text": text,
-            "focus": len(source_focus & focus_of.get(row["pk"], set())) / max(1, len(source_focus)),
+            "focus": len(source_focus & row["focus"]) / focus_total,
             "county": 2 if row["county_id"] in same else 1 if row["county_id"] in near else 0,
-            "helix": row["owner__helix"] in COMPLEMENTS.get(source_helix, frozenset()),
+            "helix": row["owner__helix"] in complements,
         }
         if not (parts["text"] > 0.01 or parts["focus"] > 0):
             continue
@@ -187,31 +224,21 @@ def find_matches(source: Listing, *, top: int = 10, members_only: bool = True) -
             + (HELIX_POINTS if parts["helix"] else 0)
             + KIND_POINTS
         )
+        parts["shared"] = sorted(focus_names[f] for f in source_focus & row["focus"])
         scored.append((round(score, 1), row["pk"], parts, index))
     scored.sort(key=lambda s: (-s[0], -s[1]))
     best = scored[:top]
-    listings = target.objects.with_related().in_bulk([pk for _s, pk, _p, _i in best])
-    focus_names = {f.pk: f.name for f in FocusArea.objects.filter(pk__in=source_focus)}
+    listings = target.objects.select_related("owner", "county").in_bulk(
+        [pk for _s, pk, _p, _i in best]
+    )
     matches = []
     for score, pk, parts, index in best:
         listing = listings[pk]
-        matches.append(
-            Match(
-                listing=listing,
-                score=score,
-                reasons=_reasons(
-                    source,
-                    listing,
-                    parts,
-                    focus_names,
-                    lexical.shared_terms(
-                        source_vector,
-                        lexical.vector(listing.stems.split(), documents, frequencies),
-                    ),
-                    meaning[index] if embed else None,
-                ),
-            )
+        words = lexical.shared_terms(source_vector, corpus.vector(listing.stems.split()))
+        reasons = _reasons(
+            source, listing, parts, focus_names, words, meaning[index] if embed else None
         )
+        matches.append(Match(listing=listing, score=score, reasons=reasons))
     return MatchResult(source=source, matches=matches, method=method, candidates=len(rows))
 
 
@@ -225,12 +252,11 @@ def _reasons(
 ) -> list[Reason]:
     """Short sentences (in the active language) saying why ``listing`` matches ``source``."""
     reasons = []
-    shared = [focus_names[f.pk] for f in listing.focus_areas.all() if f.pk in focus_names]
-    if shared:
+    if shared := parts["shared"]:
         reasons.append(
             Reason(
                 "focus_areas",
-                _("Shared focus areas: %(names)s.") % {"names": ", ".join(sorted(shared))},
+                _("Shared focus areas: %(names)s.") % {"names": ", ".join(shared)},
                 round(FOCUS_POINTS * parts["focus"], 1),
             )
         )

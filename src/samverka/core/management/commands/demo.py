@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from samverka.core.demo import load_demo
 from samverka.events.demo import load_events_demo
 from samverka.indicators.demo import load_indicator_demo
+from samverka.matchmaking.demo import load_matchmaking_demo
 from samverka.newsletters.demo import load_newsletters_demo
 from samverka.programmes.demo import load_programme_demo
 from samverka.programmes.demo_projects import load_demo_projects
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         # Events need the clusters; newsletters pull in the events.
         counts["events_demo"] = load_events_demo(stdout=stream)  # type: ignore[arg-type]
         counts["newsletters_demo"] = load_newsletters_demo(stdout=stream)  # type: ignore[arg-type]
+        counts["matchmaking_demo"] = load_matchmaking_demo(stdout=stream)  # type: ignore[arg-type]
         counts["sluice_demo"] = load_sluice_demo(stdout=stream)  # type: ignore[arg-type]
         if options["format"] == "json":
             self.stdout.write(json.dumps(counts, indent=2, sort_keys=True))
