@@ -48,6 +48,7 @@ def visible_folders(user: Any) -> Any:
 
 
 class SourceForm(forms.ModelForm):
+    url = forms.URLField(label=_("Feed address"), max_length=1000, assume_scheme="https")
     owner = forms.ModelChoiceField(
         queryset=Cluster.objects.none(),
         required=False,
@@ -69,7 +70,7 @@ class SourceForm(forms.ModelForm):
 
     class Meta:
         model = FeedSource
-        fields = ["url", "name", "interval_minutes"]
+        fields = ["url", "name", "interval_minutes"]  # url declared above (https default)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
