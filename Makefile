@@ -42,6 +42,8 @@ bench: install ## Benchmarks (pages, imports, indicator queries); results append
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/indicators_import.py
 	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/indicators_query.py
+	$(BIN)/python bench/feeds_poll.py
+	$(BIN)/python bench/network_stats.py
 
 clean: ## Remove .venv and caches (keeps var/, the data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info
