@@ -51,7 +51,9 @@ class HelpForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
     )
-    kind = forms.ChoiceField(label=_("Kind of help"), choices=HelpKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of help"), choices=[("", _("Choose the kind of help")), *HelpKind.choices]
+    )
     focus_area = _FocusAreaChoice(
         label=_("Focus area"),
         queryset=FocusArea.objects.all(),

@@ -464,7 +464,7 @@ def create_application(
         created_by=actor,
         applicant=organisation,
         title=case.title[:300],
-        description=clean_html(linebreaks(case.description)),
+        description=clean_html(linebreaks(case.description, autoescape=True)),
     )
     project.full_clean(exclude=["reference"])
     for _attempt in range(5):
