@@ -66,7 +66,8 @@ def test_get_help_form_sends_a_request(
 
     expect(page.locator("h1")).to_be_visible()
     honeypot = page.locator("#id_website").bounding_box()
-    assert honeypot is not None and honeypot["x"] + honeypot["width"] <= 0  # off screen (CSS)
+    assert honeypot is not None
+    assert honeypot["x"] + honeypot["width"] <= 0
     page.locator("#id_title").fill("Vallfröblandning för norr")
     page.locator("#id_description").fill("Vi söker försöksrutor för en ny vallfröblandning.")
     page.locator("#id_kind").select_option("testbed")

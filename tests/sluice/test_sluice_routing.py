@@ -66,7 +66,8 @@ def test_inactive_rules_are_skipped_and_fallback_is_the_national_network(make_ru
 
     case = _case()
     assert route(case) is None
-    assert case.assigned_cluster is None and case.assigned_organisation is None
+    assert case.assigned_cluster is None
+    assert case.assigned_organisation is None
 
 
 def test_rule_to_organisation_and_county_from_municipality(make_rule, make_organisation):

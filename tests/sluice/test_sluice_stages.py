@@ -171,7 +171,8 @@ def test_report_page_shows_table_chart_and_exports(client, timed_cases, cluster_
     assert page.status_code == 200
     assert "Managed Cluster" in html
     assert "Other" not in html  # a manager sees only their clusters
-    assert "<svg" in html and "<title" in html
+    assert "<svg" in html
+    assert "<title" in html
     assert "75 %" in html
     text = csv.content.decode("utf-8-sig")
     assert csv["Content-Type"].startswith("text/csv")
