@@ -59,6 +59,8 @@ def test_exportable_flattens_attributes():
         "weight_membership": 1,
         "weight_relation": 0,
         "weight_project": 1,
+        "weight_event_coorganisers": 0,
+        "weight_event_attendance": 0,
     }
 
 
@@ -92,9 +94,10 @@ def test_csv_nodes_and_edges_guard_formulas():
         "3;Gamma;public;0180;g",
     ]
     assert edges == [
-        "source;target;kinds;weight;weight_membership;weight_relation;weight_project;years",
-        "1;2;membership,project;2;1;0;1;2019,2020,2021",
-        "1;3;relation;1;0;1;0;2024",
+        "source;target;kinds;weight;weight_membership;weight_relation;weight_project;"
+        "weight_event_coorganisers;weight_event_attendance;years",
+        "1;2;membership,project;2;1;0;1;0;0;2019,2020,2021",
+        "1;3;relation;1;0;1;0;0;0;2024",
     ]
 
 

@@ -135,3 +135,31 @@ def test_network_static_files_are_served(client: Client) -> None:
 @pytest.fixture(autouse=True)
 def _english(english: None) -> None:
     """These tests read English messages; the site's default language is Swedish."""
+
+
+def test_analytics_fragment_follows_the_filters(client: Client, network: dict[str, Any]) -> None:
+    url = reverse("network:cluster", args=["natverk"])
+
+    everything = client.get(url, {"fragment": "analytics"})
+    relations = client.get(url, {"fragment": "analytics", "kind": "relation"})
+
+    assert everything.status_code == 200
+    assert b"<html" not in everything.content  # the fragment alone, for the filters to swap in
+    assert everything.content.count(b"<tr>") == 1 + 3  # the head and the three members
+    links = re.findall(rb"</td><td>(\d+)</td><td>[\d,.]+</td>", relations.content)
+    assert sorted(int(n) for n in links) == [0, 0, 0]  # no relation inside the cluster
+    assert b"export=csv" in relations.content
+    assert b"fragment=" not in relations.content  # export links keep the filters only
+
+
+def test_large_graphs_use_label_propagation_and_say_so() -> None:
+    from samverka.network.services import stats
+
+    graph = nx.connected_caveman_graph(6, 5)
+    small = stats(graph)
+    large = stats(graph, louvain_max_edges=10)
+
+    assert small["community_method"] == "louvain"
+    assert large["community_method"] == "label_propagation"
+    assert large["communities"] == 6  # six cliques of five joined in a ring
+    assert stats(graph, louvain_max_edges=10) == large  # seeded: the same every time
