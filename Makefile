@@ -44,6 +44,7 @@ bench: install ## Benchmarks (pages, imports, indicator queries); results append
 	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/indicators_query.py
 	$(BIN)/python bench/feeds_poll.py
 	$(BIN)/python bench/network_stats.py
+	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/matching.py
 
 clean: ## Remove .venv and caches (keeps var/, the data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info

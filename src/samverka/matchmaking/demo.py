@@ -154,7 +154,7 @@ OFFERS = [
         "Betesrådgivning för mångfald",
         "Rådgivare om naturbete, stängsling och biologisk mångfald i betesmarker.",
         ["naturpositiv-matproduktion"],
-        "civil_society",
+        "academia",
     ),
     (
         "expertise",
