@@ -350,3 +350,43 @@ def test_calendar_query_count_does_not_grow_with_events(
     with django_assert_max_num_queries(len(few)):
         response = client.get(url, {"month": "2030-03", "view": "list"})
     assert response.content.decode().count('href="/events/') == 10
+
+
+def test_co_organiser_manager_edits_but_keeps_host(
+    client: Any, published_event: Event, other_manager: Any
+) -> None:
+    from samverka.clusters.models import Cluster
+
+    other = Cluster.objects.get(slug="other")
+    published_event.organisers.add(other)
+    host = published_event.host
+    client.force_login(other_manager)
+    response = client.post(
+        reverse("events:edit", args=[published_event.uid]),
+        _event_form(host, title="Co-edited", organisers=[other.pk]),
+    )
+    assert response.status_code == 302
+    event = Event.objects.get(pk=published_event.pk)
+    assert (event.title, event.host, event.sequence) == ("Co-edited", host, 2)
+    assert set(event.organisers.all()) == {host, other}
+
+
+def test_recurring_event_page_lists_coming_dates(
+    client: Any, cluster_manager: Any, event_data: Any
+) -> None:
+    user, cluster = cluster_manager
+    start = timezone.now() + dt.timedelta(days=1)
+    event = services.create_event(
+        user,
+        event_data(
+            host=cluster,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            rrule="FREQ=WEEKLY;COUNT=4",
+        ),
+    )
+    services.publish_event(user, event)
+    content = client.get(reverse("events:detail", args=[event.uid])).content.decode()
+    dates = content.split('<details class="next-dates">')[1].split("</details>")[0]
+    assert "Coming dates" in dates
+    assert dates.count("<li><time datetime=") == 4

@@ -86,9 +86,11 @@ class EventForm(forms.ModelForm):
             host.queryset = Cluster.objects.order_by("name")
             host.empty_label = _("National network (no host cluster)")
         else:
-            host.queryset = Cluster.objects.filter(pk__in=roles.managed_cluster_ids(user)).order_by(
-                "name"
-            )
+            # A co-organiser's manager edits the event but keeps its host.
+            allowed = set(roles.managed_cluster_ids(user))
+            if self.instance.pk and self.instance.host_id:
+                allowed.add(self.instance.host_id)
+            host.queryset = Cluster.objects.filter(pk__in=allowed).order_by("name")
             host.required = True
             host.empty_label = None
 

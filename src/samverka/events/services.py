@@ -113,6 +113,11 @@ def _apply(event: Event, data: dict[str, Any]) -> None:
     event.start = _aware(event.start, event.timezone)
     event.end = _aware(event.end, event.timezone)
     event.registration_deadline = _aware(event.registration_deadline, event.timezone)
+    # iCalendar times have whole seconds; keep no more, so that feeds and occurrences agree.
+    for name in ("start", "end", "registration_deadline"):
+        value = getattr(event, name)
+        if isinstance(value, dt.datetime) and value.microsecond:
+            setattr(event, name, value.replace(microsecond=0))
     if event.start and event.end and event.end < event.start:
         raise ValidationError({"end": _("The end must not be before the start.")})
     event.full_clean()

@@ -259,8 +259,19 @@ def _detail_context(request: HttpRequest, event: Event, form: RegistrationForm |
         "form": form or RegistrationForm(initial=_registrant_initial(user)),
         "organisation_names": organisation_names,
         "seats_left": _seats_left(event),
+        "next_dates": _next_dates(event),
         "event_url": request.build_absolute_uri(),
     }
+
+
+def _next_dates(event: Event, count: int = 10) -> list[Any]:
+    """The coming occurrences of a recurring event (none for a single one)."""
+    if not event.is_recurring:
+        return []
+    today = timezone.localdate()
+    return _occurrences(Event.objects.filter(pk=event.pk), today, today + dt.timedelta(days=366))[
+        :count
+    ]
 
 
 def _registrant_initial(user: Any) -> dict[str, str]:
