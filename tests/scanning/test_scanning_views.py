@@ -324,3 +324,28 @@ def test_save_as_good_example(client: Any, world: dict[str, Any]) -> None:
         {"cluster": world["managed"].pk},
     )
     assert response.status_code == 403
+
+
+def test_pages_render_for_a_manager(client: Any, world: dict[str, Any]) -> None:
+    client.force_login(world["manager"])
+    for name in (
+        "scanning:folders",
+        "scanning:opml-import",
+        "scanning:source-add",
+        "scanning:sources",
+    ):
+        assert client.get(reverse(name)).status_code == 200, name
+    page = client.get(world["own_item"].get_absolute_url()).content.decode()
+    assert "Add to the curated feed" in page
+    assert "Add to newsletter" in page
+    partial = client.get(reverse("scanning:index"), headers={"HX-Request": "true"})
+    assert partial.content.decode().lstrip().startswith('<div id="results"')
+
+
+def test_national_item_page_for_anonymous_has_no_team_forms(
+    client: Any, world: dict[str, Any]
+) -> None:
+    page = client.get(world["national_item"].get_absolute_url()).content.decode()
+    assert "National news" in page
+    assert "Your rating and note" not in page
+    assert "Add to newsletter" not in page
