@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -596,7 +596,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def stage_figures(case_ids: Iterable[int]) -> tuple[int, list[StageFigures], dict[str, int]]:
+def stage_figures(cases: QuerySet[HelpCase]) -> tuple[int, list[StageFigures], dict[str, int]]:
     """Time in each stage and conversion for the given cases.
 
     - Time in a stage: for every completed stay (entered by one transition, left by the next),
@@ -604,13 +604,14 @@ def stage_figures(case_ids: Iterable[int]) -> tuple[int, list[StageFigures], dic
       case is not counted (it is not over).
     - Reached: cases whose history entered the stage or a later open stage (a case that skipped
       a stage has passed it); ``share`` of all cases, ``share_of_previous`` of those that reached
-      the previous stage; for "closed", the cases closed now.
+      the previous stage (none for "received" and "closed"); for "closed", the cases closed
+      now.
     Returns (number of cases, figures per stage, closed cases per outcome).
     """
-    ids = list(case_ids)
+    ids = list(cases.values_list("pk", flat=True))
     history: dict[int, list[tuple[str, Any]]] = defaultdict(list)
     for case_id, to_stage, at in (
-        CaseTransition.objects.filter(case_id__in=ids)
+        CaseTransition.objects.filter(case__in=cases.values("pk"))
         .order_by("case_id", "at", "pk")
         .values_list("case_id", "to_stage", "at")
     ):
@@ -624,7 +625,8 @@ def stage_figures(case_ids: Iterable[int]) -> tuple[int, list[StageFigures], dic
         positions = [STAGE_ORDER.index(s) for s, _at in steps if s in STAGE_ORDER]
         furthest[case_id] = max(positions, default=0)
     closed = dict(
-        HelpCase.objects.filter(pk__in=ids, stage=Stage.CLOSED)
+        cases.filter(stage=Stage.CLOSED)
+        .order_by()
         .values_list("outcome")
         .annotate(n=models.Count("pk"))
         .values_list("outcome", "n")
@@ -644,9 +646,7 @@ def stage_figures(case_ids: Iterable[int]) -> tuple[int, list[StageFigures], dic
                 reached=reached,
                 share=_round(reached / total) if total else None,
                 share_of_previous=(
-                    _round(reached / previous)
-                    if previous and stage != Stage.CLOSED
-                    else (_round(reached / total) if total and stage == Stage.CLOSED else None)
+                    _round(reached / previous) if previous and stage != Stage.CLOSED else None
                 ),
                 stays=len(days),
                 median_days=_round(statistics.median(days)) if days else None,
@@ -668,14 +668,9 @@ def report(*, user: Any = None, cluster: Cluster | None = None) -> list[dict[str
         clusters = clusters.filter(pk__in=roles.managed_cluster_ids(user))
     else:
         clusters = clusters.filter(help_cases__isnull=False).distinct()
-    by_cluster: dict[int, list[int]] = defaultdict(list)
-    for pk, cluster_id in HelpCase.objects.filter(assigned_cluster__in=clusters).values_list(
-        "pk", "assigned_cluster_id"
-    ):
-        by_cluster[cluster_id].append(pk)
     groups = []
     for item in clusters:
-        total, figures, outcomes = stage_figures(by_cluster.get(item.pk, []))
+        total, figures, outcomes = stage_figures(HelpCase.objects.filter(assigned_cluster=item))
         groups.append(
             {
                 "cluster": item.slug,
@@ -686,7 +681,7 @@ def report(*, user: Any = None, cluster: Cluster | None = None) -> list[dict[str
             }
         )
     if cluster is None and (user is None or roles.is_platform_admin(user)):
-        total, figures, outcomes = stage_figures(HelpCase.objects.values_list("pk", flat=True))
+        total, figures, outcomes = stage_figures(HelpCase.objects.all())
         groups.append(
             {
                 "cluster": None,
