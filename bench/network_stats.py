@@ -166,9 +166,11 @@ def ego_page(degree: int, background: int, repeat: int, seed: int = 42) -> dict[
 
 
 def report(results: list[dict[str, object]], ego: dict[str, float] | None, argv: list[str]) -> str:
+    one, five, _fifteen = os.getloadavg()
     machine = (
         f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, networkx {nx.__version__}"
+        f"Python {platform.python_version()}, networkx {nx.__version__}; load average at the "
+        f"end {one:.1f} (1 min), {five:.1f} (5 min), shared with other work"
     )
     lines = [
         "",

@@ -174,3 +174,31 @@ def test_new_draft_stores_figures_and_sources(
 @pytest.fixture(autouse=True)
 def _english(english: None) -> None:
     """These tests read English messages; the site's default language is Swedish."""
+
+
+def test_imported_country_counts_as_international(fixture: dict[str, Any]) -> None:
+    import io
+
+    from samverka.actors.importers import import_organisations
+
+    data = (
+        "name;helix;country\n"
+        "Norsk Skog AS;company;no\n"
+        "Svensk Skog AB;company;\n"
+        "Fel Land AB;company;Norway\n"
+    )
+    bad = import_organisations(io.BytesIO(data.encode()), filename="orgs.csv")
+    assert not bad.ok
+    assert not Organisation.objects.filter(name="Norsk Skog AS").exists()  # atomic
+
+    good = import_organisations(
+        io.BytesIO(data.replace("Norway", "").encode()), filename="orgs.csv"
+    )
+    assert good.created == 3
+    assert Organisation.objects.get(name="Norsk Skog AS").country == "NO"
+    assert Organisation.objects.get(name="Svensk Skog AB").country == "SE"  # the default
+    for org in Organisation.objects.filter(name__endswith="Skog AS"):
+        Membership.objects.create(cluster=fixture["cluster"], organisation=org)
+
+    measure = compute_measures(cluster=fixture["cluster"])[MeasureKey.INTERNATIONAL_MEMBERS]
+    assert measure.figure == 1.0
