@@ -262,7 +262,7 @@ def _generate(total: int) -> tuple[list[int], float]:
     from samverka.actors.models import FocusArea, Organisation
     from samverka.geo.models import Area
     from samverka.matchmaking import lexical
-    from samverka.matchmaking.models import Offer
+    from samverka.matchmaking.models import Offer, retrieval_keys
 
     rng = random.Random(2026)
     focus = FocusArea.objects.bulk_create(
@@ -281,24 +281,29 @@ def _generate(total: int) -> tuple[list[int], float]:
     expires = date.today() + timedelta(days=365)
     columns = (
         "created, updated, kind, title, description, county_id, owner_id, expires_on, "
-        "visibility, stems, is_demo"
+        "visibility, stems, keys, is_demo"
     )
     rows = []
-    for _ in range(total):
+    links = []
+    for n in range(total):
         title, description = _text(rng)
         stems = " ".join(lexical.stems(f"{title} {description}"))
+        kind, county = rng.choice(KINDS), rng.choice(counties)
+        chosen = sorted(f.pk for f in rng.sample(focus, rng.randint(1, 2)))
+        links += [(n, f) for f in chosen]
         rows.append(
             (
                 now,
                 now,
-                rng.choice(KINDS),
+                kind,
                 title,
                 description,
-                rng.choice(counties),
+                county,
                 rng.choice(owner_ids),
                 expires,
                 "public" if rng.random() < 0.8 else "members",
                 stems,
+                retrieval_keys(kind, county, chosen),
                 False,
             )
         )
@@ -312,20 +317,17 @@ def _generate(total: int) -> tuple[list[int], float]:
                     copy.write_row(row)
         else:
             cursor.execute("PRAGMA synchronous=OFF")
-            marks = ", ".join(["%s"] * 11)
+            marks = ", ".join(["%s"] * 12)
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
         offer_ids = list(Offer.objects.order_by("pk").values_list("pk", flat=True))
-        links = []
-        for pk in offer_ids:
-            for f in rng.sample(focus, rng.randint(1, 2)):
-                links.append((pk, f.pk))
+        pairs = [(offer_ids[n], f) for n, f in links]
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {through} (offer_id, focusarea_id) FROM STDIN") as copy:
-                for link in links:
-                    copy.write_row(link)
+                for pair in pairs:
+                    copy.write_row(pair)
         else:
             cursor.executemany(
-                f"INSERT INTO {through} (offer_id, focusarea_id) VALUES (%s, %s)", links
+                f"INSERT INTO {through} (offer_id, focusarea_id) VALUES (%s, %s)", pairs
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -6,3 +6,6 @@ class MatchmakingConfig(AppConfig):
     name = "samverka.matchmaking"
     label = "matchmaking"
     verbose_name = _("Needs and offers")
+
+    def ready(self) -> None:
+        from samverka.matchmaking import signals  # noqa: F401

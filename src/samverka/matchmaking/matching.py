@@ -21,7 +21,15 @@ from samverka.core.models import in_active_language
 from samverka.geo.models import Area
 from samverka.matchmaking import lexical, semantic
 from samverka.matchmaking.geography import neighbours
-from samverka.matchmaking.models import Kind, Listing, Need, Offer
+from samverka.matchmaking.models import (
+    Kind,
+    Listing,
+    Need,
+    Offer,
+    county_key,
+    focus_key,
+    kind_key,
+)
 
 TEXT_POINTS = 40.0
 FOCUS_POINTS = 25.0
@@ -30,8 +38,9 @@ NEIGHBOUR_COUNTY_POINTS = 8.0
 HELIX_POINTS = 12.0
 KIND_POINTS = 8.0
 RARE_TERMS = 8
-TEXT_CANDIDATES = 150
-FOCUS_CANDIDATES = 150
+TEXT_CANDIDATES = 120
+FOCUS_CANDIDATES = 120
+FOCUS_TIER = 9
 
 # A need of the first helix type gains from offers of these types (and the reverse).
 COMPLEMENTS: dict[str, frozenset[str]] = {
@@ -83,72 +92,105 @@ def _county_ids_near(county_id: int | None) -> tuple[set[int], set[int]]:
     return {county_id}, {by_code[c] for c in near if c in by_code}
 
 
-def _text_candidates(base: Any, terms: list[str], limit: int) -> list[int]:
-    """Listings sharing the rarest ``terms``: first those with the three rarest, then the two
-    rarest, then any (each step through the full-text index on PostgreSQL, without ranking)."""
-    if connection.vendor != "postgresql":
+FTS = "to_tsvector('simple', keys || ' ' || stems) @@ to_tsquery('simple', %s)"
+
+
+def _pg_parts(source: Listing, base: Any, terms: list[str], focus_ids: list[int]) -> list[Any]:
+    """PostgreSQL: limited queries through the full-text index over keys and stems, each
+    giving ``(pk, tier)``. Text tiers: the three rarest terms, the two rarest, any of them;
+    then focus areas in the same or a neighbouring county, then anywhere."""
+    kind = kind_key(source.kind)
+    queries: list[tuple[int, str, int]] = []
+    if terms:
+        tiers = [" & ".join(terms[:n]) for n in (3, 2) if len(terms) >= n]
+        tiers.append("(" + " | ".join(terms) + ")")
+        queries += [(i, f"{kind} & {q}", TEXT_CANDIDATES) for i, q in enumerate(tiers)]
+    if focus_ids:
+        focus = "(" + " | ".join(focus_key(f) for f in focus_ids) + ")"
+        same, near = _county_ids_near(source.county_id)
+        if same:
+            place = "(" + " | ".join(county_key(c) for c in sorted(same | near)) + ")"
+            queries.append((FOCUS_TIER, f"{kind} & {focus} & {place}", FOCUS_CANDIDATES))
+        queries.append((FOCUS_TIER + 1, f"{kind} & {focus}", FOCUS_CANDIDATES // 2))
+    return [
+        base.extra(where=[FTS], params=[query])  # noqa: S610 (constant SQL, query as a parameter)
+        .annotate(tier=Value(tier, output_field=IntegerField()))
+        .values_list("pk", "tier")[:limit]
+        for tier, query, limit in queries
+    ]
+
+
+def _portable_parts(
+    source: Listing, base: Any, terms: list[str], focus_ids: list[int]
+) -> list[Any]:
+    """Other databases (SQLite): substring matches on the stems, focus areas nearest first."""
+    base = base.filter(kind=source.kind)
+    parts = []
+    if terms:
         condition = Q()
         for term in terms:
             condition |= Q(stems__contains=term)
-        return list(base.filter(condition).values_list("pk", flat=True)[:limit])
-    tiers = [" & ".join(terms[:n]) for n in (3, 2) if len(terms) >= n] + [" | ".join(terms)]
-    found: list[int] = []
-    for query in tiers:
-        hits = base.extra(
-            where=["to_tsvector('simple', stems) @@ to_tsquery('simple', %s)"], params=[query]
+        parts.append(
+            base.filter(condition)
+            .annotate(tier=Value(0, output_field=IntegerField()))
+            .values_list("pk", "tier")[:TEXT_CANDIDATES]
         )
-        if found:
-            hits = hits.exclude(pk__in=found)
-        found += hits.values_list("pk", flat=True)[: limit - len(found)]
-        if len(found) >= limit:
-            break
-    return found
-
-
-def candidate_ids(
-    source: Listing, *, members_only: bool = True, focus_ids: list[int] | None = None
-) -> list[int]:
-    """Primary keys of the listings worth scoring against ``source`` (see the module doc)."""
-    target = counterpart(type(source))
-    base = (
-        target.objects.active()
-        .filter(kind=source.kind)
-        .exclude(owner_id=source.owner_id)
-        .order_by()
-    )
-    if not members_only:
-        base = base.public()
-    ids: dict[int, None] = {}
-    corpus = lexical.statistics(target)
-    frequencies = corpus.frequencies
-    terms = sorted(
-        (t for t in set(source.stems.split()) if t in frequencies),
-        key=lambda t: (frequencies[t], t),
-    )[:RARE_TERMS]
-    if terms:
-        ids.update(dict.fromkeys(_text_candidates(base, terms, TEXT_CANDIDATES)))
-    if focus_ids is None:
-        focus_ids = list(source.focus_areas.values_list("pk", flat=True))
     if focus_ids:
         same, near = _county_ids_near(source.county_id)
-        through = target.focus_areas.through
-        owner_column = f"{target._meta.model_name}_id"
+        other = counterpart(type(source))
+        owner_column = f"{other._meta.model_name}_id"
+        through = other.focus_areas.through
         sharing = through.objects.filter(focusarea_id__in=focus_ids).values(owner_column)
-        focus_hits = (
+        parts.append(
             base.filter(pk__in=sharing)
             .annotate(
+                tier=Value(FOCUS_TIER, output_field=IntegerField()),
                 nearness=Case(
                     When(county_id__in=same, then=Value(0)),
                     When(county_id__in=near, then=Value(1)),
                     default=Value(2),
                     output_field=IntegerField(),
-                )
+                ),
             )
             .order_by("nearness", "-pk")
-            .values_list("pk", flat=True)[:FOCUS_CANDIDATES]
+            .values_list("pk", "tier")[:FOCUS_CANDIDATES]
         )
-        ids.update(dict.fromkeys(focus_hits))
-    return list(ids)
+    return parts
+
+
+def candidate_ids(
+    source: Listing, *, members_only: bool = True, focus_ids: list[int] | None = None
+) -> list[int]:
+    """Primary keys of the listings worth scoring against ``source`` (see the module doc); on
+    PostgreSQL in one round trip (a UNION ALL of the limited retrieval queries)."""
+    target = counterpart(type(source))
+    base = target.objects.active().exclude(owner_id=source.owner_id).order_by()
+    if not members_only:
+        base = base.public()
+    frequencies = lexical.statistics(target).frequencies
+    terms = sorted(
+        (t for t in set(source.stems.split()) if t in frequencies),
+        key=lambda t: (frequencies[t], t),
+    )[:RARE_TERMS]
+    if focus_ids is None:
+        focus_ids = list(source.focus_areas.values_list("pk", flat=True))
+    postgres = connection.vendor == "postgresql"
+    parts = (_pg_parts if postgres else _portable_parts)(source, base, terms, focus_ids)
+    if not parts:
+        return []
+    if postgres and len(parts) > 1:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = [row for part in parts for row in part]
+    text: dict[int, None] = {}
+    focus: dict[int, None] = {}
+    for pk, tier in sorted(rows, key=lambda r: r[1]):
+        if tier >= FOCUS_TIER:
+            if len(focus) < FOCUS_CANDIDATES:
+                focus[pk] = None
+        elif len(text) < TEXT_CANDIDATES:
+            text[pk] = None
+    return list(text | focus)
 
 
 def _rows(target: type[Listing], ids: list[int], with_text: bool) -> list[dict[str, Any]]:

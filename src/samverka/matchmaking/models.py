@@ -52,6 +52,27 @@ def default_expiry() -> date:
     return add_months(timezone.localdate(), 12)
 
 
+def kind_key(kind: str) -> str:
+    return f"zzkind{kind}"
+
+
+def county_key(county_id: int) -> str:
+    return f"zzcounty{county_id}"
+
+
+def focus_key(focus_id: int) -> str:
+    return f"zzfocus{focus_id}"
+
+
+def retrieval_keys(kind: str, county_id: int | None, focus_ids: list[int]) -> str:
+    """The words that let the full-text index filter by kind, county and focus area."""
+    words = [kind_key(kind)]
+    if county_id:
+        words.append(county_key(county_id))
+    words += [focus_key(f) for f in sorted(focus_ids)]
+    return " ".join(words)
+
+
 class ListingQuerySet(models.QuerySet):
     def active(self, today: date | None = None) -> ListingQuerySet:
         """Not expired (expired listings are kept but hidden from lists and matching)."""
@@ -102,6 +123,9 @@ class Listing(TimeStampedModel):
         related_name="+",
     )
     stems = models.TextField(editable=False, blank=True)
+    # Retrieval keys (kind, county, focus areas) as words, indexed with the stems on PostgreSQL
+    # so that one full-text index narrows candidates by kind, place and focus as well as text.
+    keys = models.TextField(editable=False, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
     objects = ListingQuerySet.as_manager()
@@ -119,8 +143,19 @@ class Listing(TimeStampedModel):
         from samverka.matchmaking import lexical
 
         self.stems = " ".join(lexical.stems(f"{self.title} {self.description}"))
+        focus = list(self.focus_areas.values_list("pk", flat=True)) if self.pk else []
+        self.keys = retrieval_keys(self.kind, self.county_id, focus)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "stems", "keys"}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
         lexical.forget_statistics(type(self))
+
+    def refresh_keys(self) -> None:
+        """Store the retrieval keys again (after the focus areas changed)."""
+        focus = list(self.focus_areas.values_list("pk", flat=True))
+        self.keys = retrieval_keys(self.kind, self.county_id, focus)
+        type(self).objects.filter(pk=self.pk).update(keys=self.keys)
 
     @property
     def is_expired(self) -> bool:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from samverka.actors.models import FocusArea, Organisation
 from samverka.clusters.models import Membership
 from samverka.core import audit
+from samverka.core.roles import can_edit_organisation
 from samverka.matchmaking import rules
 from samverka.matchmaking.models import (
     Interest,
@@ -73,8 +74,6 @@ def save_listing(
     owner: Organisation | None = data.get("owner") or (listing.owner if listing else None)
     if owner is None:
         raise ValidationError({"owner": [_("Choose the organisation it belongs to.")]})
-    from samverka.core.roles import can_edit_organisation
-
     if not can_edit_organisation(actor, owner) or (
         listing is not None and not rules.can_edit_listing(actor, listing)
     ):
