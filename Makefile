@@ -45,6 +45,7 @@ bench: install ## Benchmarks (pages, imports, indicator queries); results append
 	$(BIN)/python bench/feeds_poll.py
 	$(BIN)/python bench/network_stats.py
 	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/matching.py
+	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/search.py
 
 clean: ## Remove .venv and caches (keeps var/, the data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info

@@ -178,8 +178,15 @@ def add_terms(texts: Iterable[str]) -> None:
     terms = {w for text in texts for w in words(text) if 3 <= len(w) <= 100 and not w.isdigit()}
     if not terms:
         return
-    existing = set(SearchTerm.objects.filter(term__in=terms).values_list("term", flat=True))
-    new = sorted(terms - existing)
+    ordered = sorted(terms)
+    existing: set[str] = set()
+    for start in range(0, len(ordered), 5000):
+        existing.update(
+            SearchTerm.objects.filter(term__in=ordered[start : start + 5000]).values_list(
+                "term", flat=True
+            )
+        )
+    new = [t for t in ordered if t not in existing]
     if not new:
         return
     created = SearchTerm.objects.bulk_create(
@@ -187,7 +194,13 @@ def add_terms(texts: Iterable[str]) -> None:
     )
     if connection.vendor == "sqlite":
         # ignore_conflicts leaves pks unset: read them back for the trigram table
-        ids = dict(SearchTerm.objects.filter(term__in=new).values_list("term", "pk"))
+        ids: dict[str, int] = {}
+        for start in range(0, len(new), 5000):
+            ids.update(
+                SearchTerm.objects.filter(term__in=new[start : start + 5000]).values_list(
+                    "term", "pk"
+                )
+            )
         with connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT OR REPLACE INTO knowledge_term_trgm (rowid, term) VALUES (%s, %s)",

@@ -11,13 +11,15 @@ matches the Swedish Snowball stems in an FTS5 table, ranks with ``bm25`` and cut
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
-from samverka.knowledge.models import SearchDocument
+from samverka.knowledge.models import SearchDocument, SearchTerm
 from samverka.knowledge.text import (
     START,
     STOP,
@@ -30,7 +32,10 @@ from samverka.knowledge.text import (
 )
 
 TYPO_THRESHOLD = 0.45
-MAX_EXPANSIONS = 40
+MAX_EXPANSIONS = 20
+MAX_TYPOS = 3
+#: Shorter words match only whole ("i" must not find every word beginning with i).
+PREFIX_MIN = 3
 MAX_WORDS = 8
 #: Stand-ins for < and > while PostgreSQL cuts a snippet (its parser would drop tags).
 LT, GT = "\ue002", "\ue003"
@@ -103,16 +108,48 @@ def _similar_terms(word: str) -> list[str]:
     return [t for score, t in scored if score >= TYPO_THRESHOLD]
 
 
+def _collapse(terms: list[str]) -> list[str]:
+    """Drop every term that a shorter kept term is a prefix of, as word and as stem (the prefix
+    query of the kept one covers it)."""
+    kept: list[str] = []
+    for term in sorted(dict.fromkeys(terms), key=lambda t: (len(t), t)):
+        if not any(term.startswith(k) and stem(term).startswith(stem(k)) for k in kept):
+            kept.append(term)
+    return kept
+
+
+def _known(word: str) -> bool:
+    return SearchTerm.objects.filter(term=word).exists()
+
+
 def expand(word: str) -> list[str]:
-    """The alternatives a query word stands for (itself first)."""
+    """The alternatives a query word stands for, each meant as a prefix (itself first): the
+    vocabulary words that contain it (compounds) and, when the word is unknown and is part of no
+    word, the nearest words by trigram similarity (typos)."""
     found = [word]
     if len(word) >= 3:
         found += _substring_terms(word)
-    if len(word) >= 4:
-        found += _similar_terms(word)
-    # Backends stem differently (PostgreSQL 15's Swedish Snowball keeps "skogsbruket"), so
-    # every surface form is kept; FTS5 queries fold them to their stems.
-    return list(dict.fromkeys(found))[:MAX_EXPANSIONS]
+    if len(found) == 1 and len(word) >= 4 and not _known(word):
+        found += _similar_terms(word)[:MAX_TYPOS]
+    return [word, *(t for t in _collapse(found) if t != word)][:MAX_EXPANSIONS]
+
+
+@contextmanager
+def _index_hints() -> Iterator[None]:
+    """On PostgreSQL, make the planner use the indexes (the trigram index of the vocabulary, the
+    GIN index of the documents): it prices the similarity and match operators too cheaply and
+    would rather scan every row."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off; SET LOCAL pg_trgm.similarity_threshold = 0.4"
+        )
+        try:
+            yield
+        finally:
+            cursor.execute("SET LOCAL enable_seqscan = on")
 
 
 def _groups(query: str) -> list[list[str]]:
@@ -132,12 +169,20 @@ def _filters(kind: str | None, focus: str | None, visibilities: list[str]) -> tu
 
 
 def _pg_tsquery(groups: list[list[str]]) -> str:
-    return " & ".join("(" + " | ".join(group) + ")" for group in groups)
+    return " & ".join(
+        "(" + " | ".join(t + (":*" if len(t) >= PREFIX_MIN else "") for t in group) + ")"
+        for group in groups
+    )
 
 
 def _fts5_query(groups: list[list[str]]) -> str:
     return " AND ".join(
-        "(" + " OR ".join('"' + s + '"' for s in dict.fromkeys(stem(t) for t in group)) + ")"
+        "("
+        + " OR ".join(
+            '"' + s + '"' + ("*" if len(s) >= PREFIX_MIN else "")
+            for s in dict.fromkeys(stem(t) for t in group)
+        )
+        + ")"
         for group in groups
     )
 
@@ -155,6 +200,18 @@ def search(
     default), optionally only of one kind or focus area (slug)."""
     visibilities = visibilities or ["public"]
     page = max(1, page)
+    with _index_hints():
+        return _search(query, kind, focus, page, per_page, visibilities)
+
+
+def _search(
+    query: str,
+    kind: str | None,
+    focus: str | None,
+    page: int,
+    per_page: int,
+    visibilities: list[str],
+) -> Results:
     groups = _groups(query)
     results = Results(query=query, total=0, page=page, per_page=per_page)
     if not groups:
@@ -168,15 +225,20 @@ def search(
                 "FROM knowledge_searchdocument d, to_tsquery('swedish', %s) q "
                 "WHERE d.search_vector @@ q" + where
             )
-            cursor.execute("SELECT count(*) " + base, [tsquery, *params])
-            results.total = cursor.fetchone()[0]
+            # one pass over the matches: ranked page and total together
             cursor.execute(
-                "SELECT d.id, ts_rank(d.search_vector, q) AS score "
+                "SELECT d.id, ts_rank(d.search_vector, q) AS score, count(*) OVER () "
                 + base
                 + " ORDER BY score DESC, d.id LIMIT %s OFFSET %s",
                 [tsquery, *params, per_page, offset],
             )
-            ranked = cursor.fetchall()
+            rows = cursor.fetchall()
+            ranked = [(row[0], row[1]) for row in rows]
+            if rows:
+                results.total = rows[0][2]
+            elif offset:
+                cursor.execute("SELECT count(*) " + base, [tsquery, *params])
+                results.total = cursor.fetchone()[0]
             snippets: dict[int, str] = {}
             if ranked:
                 cursor.execute(
@@ -201,15 +263,22 @@ def search(
                 "FROM knowledge_search_fts f JOIN knowledge_searchdocument d ON d.id = f.rowid "
                 "WHERE knowledge_search_fts MATCH %s" + where
             )
-            cursor.execute("SELECT count(*) " + base, [match, *params])
-            results.total = cursor.fetchone()[0]
+            # one pass over the matches: ranked page and total together
+            # bm25() is not allowed beside a window function: rank in a subquery
             cursor.execute(
-                "SELECT d.id, -bm25(knowledge_search_fts, 10.0, 1.0) AS score "
+                "SELECT id, score, count(*) OVER () FROM (SELECT d.id AS id, "  # noqa: S608
+                "-bm25(knowledge_search_fts, 10.0, 1.0) AS score "
                 + base
-                + " ORDER BY score DESC, d.id LIMIT %s OFFSET %s",
+                + ") ORDER BY score DESC, id LIMIT %s OFFSET %s",
                 [match, *params, per_page, offset],
             )
-            ranked = cursor.fetchall()
+            rows = cursor.fetchall()
+            ranked = [(row[0], row[1]) for row in rows]
+            if rows:
+                results.total = rows[0][2]
+            elif offset:
+                cursor.execute("SELECT count(*) " + base, [match, *params])
+                results.total = cursor.fetchone()[0]
             snippets = {}
     docs = SearchDocument.objects.in_bulk([row[0] for row in ranked])
     stems = {stem(t) for group in groups for t in group}

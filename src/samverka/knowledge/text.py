@@ -57,12 +57,16 @@ def marked_html(text: str) -> str:
 def highlight(text: str, stems: set[str], *, size: int = 30) -> str:
     """A window of about ``size`` words of ``text`` around the first word whose stem is in
     ``stems``, with the matching words between the markers (escape with :func:`marked_html`)."""
+    long_stems = tuple(s for s in stems if len(s) >= 3)
+
+    def hit(token: str) -> bool:
+        token_stem = stem(token.lower())
+        return token_stem in stems or token_stem.startswith(long_stems)
+
     tokens = re.split(r"(\w+)", text)
     # tokens alternate separator, word, separator, …; word i sits at index 2*i+1
     word_positions = list(range(1, len(tokens), 2))
-    first = next(
-        (n for n, i in enumerate(word_positions) if stem(tokens[i].lower()) in stems), None
-    )
+    first = next((n for n, i in enumerate(word_positions) if hit(tokens[i])), None)
     start_word = 0 if first is None else max(0, first - size // 3)
     end_word = min(len(word_positions), start_word + size)
     if not word_positions:
@@ -72,7 +76,7 @@ def highlight(text: str, stems: set[str], *, size: int = 30) -> str:
     parts = []
     for index in range(begin, end):
         token = tokens[index]
-        if index % 2 == 1 and stem(token.lower()) in stems:
+        if index % 2 == 1 and hit(token):
             token = f"{START}{token}{STOP}"
         parts.append(token)
     snippet = "".join(parts)
