@@ -237,3 +237,15 @@ def test_due_sources_and_backoff(feed_server: Any) -> None:
     assert {s.pk for s in services.due_sources(now)} == {fresh.pk, old.pk}
     assert recent.pk
     assert failing.pk
+
+
+@pytest.mark.django_db
+def test_worker_job_polls_due_sources(feed_server: Any) -> None:
+    from samverka.core.scheduler import JOBS
+    from samverka.scanning.tasks import poll_due_feeds
+
+    assert {"scanning-poll", "scanning-digests"} <= set(JOBS)
+    _source(feed_server, "/a.xml", "rss1_utf8.xml")
+    assert poll_due_feeds.call() == 1
+    assert FeedItem.objects.count() == 1
+    assert poll_due_feeds.call() == 0  # not due again before its interval
