@@ -16,6 +16,10 @@ from samverka.actors.models import FocusArea
 from samverka.scanning.models import FeedItem, FeedSource, TagRule
 
 
+@pytest.fixture(autouse=True)
+def _english(english: Any) -> None: ...
+
+
 def _json(*args: str) -> Any:
     out = io.StringIO()
     call_command(*args, stdout=out, stderr=io.StringIO())

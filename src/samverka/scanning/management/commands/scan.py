@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from samverka.actors.models import FocusArea
 from samverka.clusters.models import Cluster
@@ -53,13 +54,14 @@ class Command(BaseCommand):
             if cluster is None:
                 raise CommandError(f"no cluster with the slug {options['cluster']!r}", returncode=2)
         try:
-            source, created = services.save_source(
-                actor=None,
-                url=options["url"],
-                name=options["name"],
-                cluster=cluster,
-                interval_minutes=options["interval"],
-            )
+            with translation.override("en"):  # CLI messages are in English
+                source, created = services.save_source(
+                    actor=None,
+                    url=options["url"],
+                    name=options["name"],
+                    cluster=cluster,
+                    interval_minutes=options["interval"],
+                )
         except ValidationError as exc:
             raise CommandError(
                 f"{options['url']!r}: {' '.join(exc.messages)}", returncode=2
