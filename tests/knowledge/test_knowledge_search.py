@@ -203,3 +203,35 @@ def test_new_kind_is_one_registration(make_organisation: Any) -> None:
     org = make_organisation("Registrerad")
     indexing.store("custom", org.pk, indexing.Entry("Specialsök", "Fjällkor", url="/x/"))
     assert titles("fjällko") == ["Specialsök"]
+
+
+def test_scanned_items_of_national_sources(make_cluster: Any) -> None:
+    from samverka.scanning.models import FeedItem, FeedSource
+
+    national = FeedSource.objects.create(name="Jordbruksverket", url="https://example.se/a.xml")
+    own = FeedSource.objects.create(
+        name="Klustrets", url="https://example.se/b.xml", cluster=make_cluster()
+    )
+    FeedItem.objects.create(
+        source=national,
+        title="Stöd till betesmarker",
+        summary="<p>Ansök om stöd</p>",
+        content_hash="a",
+    )
+    FeedItem.objects.create(source=own, title="Intern betesnyhet", summary="Bete", content_hash="b")
+    assert titles("betesmark", kind="scanned") == ["Stöd till betesmarker"]
+    assert titles("bete", kind="scanned") == ["Stöd till betesmarker"]
+
+
+def test_items_written_in_bulk_are_caught_up() -> None:
+    from samverka.knowledge.tasks import index_new_scanned_items
+    from samverka.scanning.models import FeedItem, FeedSource
+
+    source = FeedSource.objects.create(name="Nationell", url="https://example.se/c.xml")
+    FeedItem.objects.bulk_create(
+        [FeedItem(source=source, title=f"Fjärrvärme {n}", content_hash=str(n)) for n in range(3)]
+    )
+    assert titles("fjärrvärme") == []
+    assert index_new_scanned_items.call() == 3
+    assert len(titles("fjärrvärme")) == 3
+    assert index_new_scanned_items.call() == 0

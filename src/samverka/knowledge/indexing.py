@@ -115,16 +115,11 @@ def _example(obj: Any) -> Entry | None:
 
 
 def _feed_item(obj: Any) -> Entry | None:
-    title = getattr(obj, "title", "") or ""
-    summary = plain(getattr(obj, "summary", "") or "")
-    focus = []
-    for name in ("focus_areas", "tags"):
-        related = getattr(obj, name, None)
-        if related is not None and hasattr(related, "all"):
-            focus = sorted(getattr(f, "slug", "") for f in related.all() if getattr(f, "slug", ""))
-            break
-    url = getattr(obj, "url", "") or getattr(obj, "link", "") or ""
-    return Entry(title, summary, focus, url) if title else None
+    # Items of a cluster's own sources are for its members: only national sources are public.
+    source = getattr(obj, "source", None)
+    if source is None or getattr(source, "cluster_id", None) is not None:
+        return None
+    return Entry(obj.title, plain(obj.summary), _focus_slugs(obj), obj.get_absolute_url())
 
 
 register("organisation", "actors.Organisation", _organisation, m2m=("focus_areas",))
@@ -283,6 +278,33 @@ def unindex_object(obj: models.Model, pk: Any = None) -> None:
     for registration in REGISTRY.values():
         if registration.model == label:
             store(registration.kind, pk if pk is not None else obj.pk, None)
+
+
+def catch_up(kinds: Iterable[str] | None = None) -> dict[str, int]:
+    """Index the objects that have no document yet (those written with ``bulk_create``, which
+    sends no signals, e.g. polled feed items); returns the number added per kind."""
+    added: dict[str, int] = {}
+    for registration in active():
+        if kinds is not None and registration.kind not in kinds:
+            continue
+        model = apps.get_model(registration.model)
+        indexed = set(
+            SearchDocument.objects.filter(kind=registration.kind).values_list(
+                "object_id", flat=True
+            )
+        )
+        missing = [
+            pk
+            for pk in model._default_manager.values_list("pk", flat=True)
+            if str(pk) not in indexed
+        ]
+        count = 0
+        for start in range(0, len(missing), 500):
+            for obj in model._default_manager.filter(pk__in=missing[start : start + 500]):
+                if store(registration.kind, obj.pk, registration.build(obj)) is not None:
+                    count += 1
+        added[registration.kind] = count
+    return added
 
 
 def clear() -> None:
