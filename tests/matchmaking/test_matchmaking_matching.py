@@ -135,3 +135,24 @@ def test_semantic_blend_with_a_fake_embedder(make_listing: Any) -> None:
     assert blended.method == "lexical+semantic"
     assert blended.matches[0].listing.pk == first.pk
     assert "meaning" in {r.code for r in blended.matches[0].reasons}
+
+
+def test_retrieval_keys_follow_focus_areas(make_listing: Any, forest: FocusArea) -> None:
+    offer = make_listing(Offer, "Nyckel", county="23")
+    county_id = offer.county_id
+    assert Offer.objects.get().keys == f"zzktestbed zzktestbedc{county_id}"
+    offer.focus_areas.add(forest)
+    assert Offer.objects.get().keys.endswith(f"zzktestbedf{forest.pk}")
+    forest.delete()
+    offer.kind = "capital"
+    offer.save()
+    assert Offer.objects.get().keys == f"zzkcapital zzkcapitalc{county_id}"
+
+
+def test_matches_found_by_focus_area_alone(
+    need: Need, make_listing: Any, forest: FocusArea
+) -> None:
+    far = make_listing(Offer, "Helt annan text", focus=[forest], county="12")
+    result = find_matches(need)
+    assert [m.listing.pk for m in result.matches] == [far.pk]
+    assert [r.code for r in result.matches[0].reasons] == ["focus_areas", "kind"]

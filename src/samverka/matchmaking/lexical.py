@@ -120,6 +120,18 @@ class Corpus:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {term: w / norm for term, w in weights.items()}
 
+    def similarity(self, source: dict[str, float], tokens: list[str]) -> float:
+        """Cosine of the unit vector ``source`` and the TF-IDF vector of ``tokens`` (the same
+        as ``cosine(source, self.vector(tokens))``, without building the second vector)."""
+        idf, unseen = self.idf, self.unseen
+        norm = dot = 0.0
+        for term, n in Counter(tokens).items():
+            weight = (1 + math.log(n) if n > 1 else 1.0) * idf.get(term, unseen)
+            norm += weight * weight
+            if term in source:
+                dot += weight * source[term]
+        return dot / math.sqrt(norm) if norm else 0.0
+
 
 def statistics(model: Any) -> Corpus:
     """The document frequencies over the active listings of ``model`` (cached a while)."""

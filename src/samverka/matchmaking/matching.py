@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samverka.actors.enums import Helix
@@ -38,8 +39,8 @@ NEIGHBOUR_COUNTY_POINTS = 8.0
 HELIX_POINTS = 12.0
 KIND_POINTS = 8.0
 RARE_TERMS = 8
-TEXT_CANDIDATES = 120
-FOCUS_CANDIDATES = 120
+TEXT_CANDIDATES = 80
+FOCUS_CANDIDATES = 80
 FOCUS_TIER = 9
 
 # A need of the first helix type gains from offers of these types (and the reverse).
@@ -92,7 +93,8 @@ def _county_ids_near(county_id: int | None) -> tuple[set[int], set[int]]:
     return {county_id}, {by_code[c] for c in near if c in by_code}
 
 
-FTS = "to_tsvector('simple', keys || ' ' || stems) @@ to_tsquery('simple', %s)"
+# ``search`` is a stored tsvector of keys and stems (PostgreSQL only, migration 0004).
+FTS = "search @@ to_tsquery('simple', %s)"
 
 
 def _pg_parts(source: Listing, base: Any, terms: list[str], focus_ids: list[int]) -> list[Any]:
@@ -106,12 +108,13 @@ def _pg_parts(source: Listing, base: Any, terms: list[str], focus_ids: list[int]
         tiers.append("(" + " | ".join(terms) + ")")
         queries += [(i, f"{kind} & {q}", TEXT_CANDIDATES) for i, q in enumerate(tiers)]
     if focus_ids:
-        focus = "(" + " | ".join(focus_key(f) for f in focus_ids) + ")"
+        focus = "(" + " | ".join(focus_key(source.kind, f) for f in focus_ids) + ")"
         same, near = _county_ids_near(source.county_id)
         if same:
-            place = "(" + " | ".join(county_key(c) for c in sorted(same | near)) + ")"
-            queries.append((FOCUS_TIER, f"{kind} & {focus} & {place}", FOCUS_CANDIDATES))
-        queries.append((FOCUS_TIER + 1, f"{kind} & {focus}", FOCUS_CANDIDATES // 2))
+            places = sorted(same | near)
+            place = "(" + " | ".join(county_key(source.kind, c) for c in places) + ")"
+            queries.append((FOCUS_TIER, f"{focus} & {place}", FOCUS_CANDIDATES))
+        queries.append((FOCUS_TIER + 1, focus, FOCUS_CANDIDATES // 2))
     return [
         base.extra(where=[FTS], params=[query])  # noqa: S610 (constant SQL, query as a parameter)
         .annotate(tier=Value(tier, output_field=IntegerField()))
@@ -198,15 +201,17 @@ def _rows(target: type[Listing], ids: list[int], with_text: bool) -> list[dict[s
     fields = ["pk", "stems", "county_id", "owner__helix"]
     if with_text:
         fields += ["title", "description"]
-    queryset = target.objects.filter(pk__in=ids)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.aggregates import ArrayAgg
 
+        # One array parameter rather than hundreds of IN parameters.
+        table = target._meta.db_table
+        queryset = target.objects.extra(where=[f'"{table}"."id" = ANY(%s)'], params=[ids])  # noqa: S610
         rows = list(queryset.values(*fields).annotate(focus=ArrayAgg("focus_areas__id")))
         for row in rows:
             row["focus"] = {f for f in row["focus"] if f is not None}
         return rows
-    rows = list(queryset.values(*fields))
+    rows = list(target.objects.filter(pk__in=ids).values(*fields))
     through = target.focus_areas.through
     owner_column = f"{target._meta.model_name}_id"
     focus_of: dict[int, set[int]] = {}
@@ -246,7 +251,7 @@ def find_matches(source: Listing, *, top: int = 10, members_only: bool = True) -
     scored = []
     focus_total = max(1, len(source_focus))
     for index, row in enumerate(rows):
-        lexical_score = lexical.cosine(source_vector, corpus.vector(row["stems"].split()))
+        lexical_score = corpus.similarity(source_vector, row["stems"].split())
         text = lexical_score
         if embed:
             text = 0.5 * lexical_score + 0.5 * max(0.0, meaning[index])
@@ -282,6 +287,18 @@ def find_matches(source: Listing, *, top: int = 10, members_only: bool = True) -
         )
         matches.append(Match(listing=listing, score=score, reasons=reasons))
     return MatchResult(source=source, matches=matches, method=method, candidates=len(rows))
+
+
+def _label(choices: Any, value: str) -> str:
+    """The translated label of a choice (cheaper than ``get_FOO_display`` in a loop)."""
+    labels = _labels.get((choices, get_language()))
+    if labels is None:
+        labels = {v: str(label) for v, label in choices.choices}
+        _labels[(choices, get_language())] = labels
+    return labels.get(value, value)
+
+
+_labels: dict[tuple[Any, str | None], dict[str, str]] = {}
 
 
 def _reasons(
@@ -334,14 +351,14 @@ def _reasons(
             Reason(
                 "complementary_helix",
                 _("Complementary actors: %(a)s and %(b)s.")
-                % {"a": source.owner.get_helix_display(), "b": listing.owner.get_helix_display()},
+                % {"a": _label(Helix, source.owner.helix), "b": _label(Helix, listing.owner.helix)},
                 HELIX_POINTS,
             )
         )
     reasons.append(
         Reason(
             "kind",
-            _("Both concern: %(kind)s.") % {"kind": Kind(listing.kind).label},
+            _("Both concern: %(kind)s.") % {"kind": _label(Kind, listing.kind)},
             KIND_POINTS,
         )
     )

@@ -53,23 +53,24 @@ def default_expiry() -> date:
 
 
 def kind_key(kind: str) -> str:
-    return f"zzkind{kind}"
+    return f"zzk{kind}"
 
 
-def county_key(county_id: int) -> str:
-    return f"zzcounty{county_id}"
+def county_key(kind: str, county_id: int) -> str:
+    return f"zzk{kind}c{county_id}"
 
 
-def focus_key(focus_id: int) -> str:
-    return f"zzfocus{focus_id}"
+def focus_key(kind: str, focus_id: int) -> str:
+    return f"zzk{kind}f{focus_id}"
 
 
 def retrieval_keys(kind: str, county_id: int | None, focus_ids: list[int]) -> str:
-    """The words that let the full-text index filter by kind, county and focus area."""
+    """Words that let the full-text index filter by kind, and by kind with county or focus area
+    (combined words keep their posting lists short)."""
     words = [kind_key(kind)]
     if county_id:
-        words.append(county_key(county_id))
-    words += [focus_key(f) for f in sorted(focus_ids)]
+        words.append(county_key(kind, county_id))
+    words += [focus_key(kind, f) for f in sorted(focus_ids)]
     return " ".join(words)
 
 

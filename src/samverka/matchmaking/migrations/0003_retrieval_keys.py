@@ -9,10 +9,12 @@ def fill_keys(apps, schema_editor):
     for name in ("Need", "Offer"):
         model = apps.get_model("matchmaking", name)
         for listing in model.objects.prefetch_related("focus_areas"):
-            words = [f"zzkind{listing.kind}"]
+            kind = listing.kind
+            words = [f"zzk{kind}"]
             if listing.county_id:
-                words.append(f"zzcounty{listing.county_id}")
-            words += [f"zzfocus{f.pk}" for f in sorted(listing.focus_areas.all(), key=lambda f: f.pk)]
+                words.append(f"zzk{kind}c{listing.county_id}")
+            focus = sorted(f.pk for f in listing.focus_areas.all())
+            words += [f"zzk{kind}f{f}" for f in focus]
             model.objects.filter(pk=listing.pk).update(keys=" ".join(words))
 
 
