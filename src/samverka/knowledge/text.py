@@ -9,7 +9,7 @@ from functools import lru_cache
 import snowballstemmer
 from django.utils.html import escape, strip_tags
 
-WORD = re.compile(r"\w+", re.UNICODE)
+WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits, not the underscore
 #: Markers around highlighted words inside a snippet before it is HTML-escaped.
 START, STOP = "\ue000", "\ue001"
 _stemmer = snowballstemmer.stemmer("swedish")
