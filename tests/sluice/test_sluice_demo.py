@@ -32,3 +32,23 @@ def test_sluice_demo_is_idempotent_and_routed():
     total = report()[-1]
     assert total["cases"] == 10
     assert total["stages"][0]["median_days"] is not None
+
+
+def test_demo_pages_for_a_platform_admin(client, make_user, english, django_assert_max_num_queries):
+    load_demo()
+    load_sluice_demo()
+    client.force_login(make_user(role="platform_admin"))
+
+    with django_assert_max_num_queries(12):
+        cases = client.get("/help/cases/")
+    report_page = client.get("/help/report/")
+    case = HelpCase.objects.get(token="demo-case-03")
+    detail = client.get(case.get_absolute_url())
+
+    assert cases.status_code == 200
+    assert cases.content.decode().count('href="/help/cases/') == 10
+    assert report_page.status_code == 200
+    assert "Öjebyn Agro Park" in report_page.content.decode()
+    assert "All cases" in report_page.content.decode()
+    assert detail.status_code == 200
+    assert "Krokoms Biokol" in detail.content.decode()
