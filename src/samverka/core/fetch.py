@@ -8,9 +8,11 @@ loopback, link-local, reserved or multicast networks (also after redirects) unle
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import socket
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -98,6 +100,12 @@ def check_url(url: str) -> None:
             )
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for every fetch; building it loads the CA bundle (slow)."""
+    return httpx.create_ssl_context()
+
+
 def fetch(
     url: str,
     *,
@@ -118,7 +126,9 @@ def fetch(
         headers["If-Modified-Since"] = last_modified
     limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
     try:
-        with httpx.Client(timeout=limits, follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(
+            timeout=limits, follow_redirects=False, trust_env=False, verify=_ssl_context()
+        ) as client:
             for _hop in range(MAX_REDIRECTS + 1):
                 check_url(url)
                 with client.stream("GET", url, headers=headers) as response:
