@@ -16,8 +16,8 @@ from samverka.matchmaking.models import Listing, Need, Offer
 @pytest.fixture(autouse=True)
 def _fresh_statistics() -> Iterator[None]:
     """Document frequencies are cached per process; each test starts without them."""
-    lexical.forget_statistics(Need)
-    lexical.forget_statistics(Offer)
+    lexical.forget_statistics(Need, shared=True)
+    lexical.forget_statistics(Offer, shared=True)
     yield
     semantic.use_embedder(None)
 

@@ -156,3 +156,16 @@ def test_matches_found_by_focus_area_alone(
     result = find_matches(need)
     assert [m.listing.pk for m in result.matches] == [far.pk]
     assert [r.code for r in result.matches[0].reasons] == ["focus_areas", "kind"]
+
+
+def test_statistics_task_shares_frequencies_of_active_listings(make_listing: Any) -> None:
+    from samverka.matchmaking import lexical
+    from samverka.matchmaking.tasks import refresh_match_statistics
+
+    make_listing(Offer, "Skog")
+    make_listing(Offer, "Skog gammal", expires_on=timezone.localdate() - timedelta(days=1))
+    assert refresh_match_statistics.call() == {"need": 0, "offer": 1}
+    lexical.forget_statistics(Offer)  # this process forgets; the shared copy remains
+    corpus = lexical.statistics(Offer)
+    assert corpus.documents == 1
+    assert corpus.frequencies == {"skog": 1}

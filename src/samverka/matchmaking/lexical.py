@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -76,6 +77,7 @@ STOP_WORDS = frozenset(
     ]
 )
 _STATS_TTL = 600.0
+SHARED_TTL = 3600
 _stats: dict[str, tuple[float, Corpus]] = {}
 
 
@@ -96,8 +98,15 @@ def stems(text: str) -> list[str]:
     return [_stem(w) for w in words if len(w) > 1 and w not in STOP_WORDS]
 
 
-def forget_statistics(model: type) -> None:
+def _cache_key(model: Any) -> str:
+    return f"samverka:matchmaking:df:{model._meta.label_lower}"
+
+
+def forget_statistics(model: type, *, shared: bool = False) -> None:
+    """Drop this process's copy (and with ``shared`` the one in the cache as well)."""
     _stats.pop(model._meta.label_lower, None)
+    if shared:
+        cache.delete(_cache_key(model))
 
 
 class Corpus:
@@ -139,6 +148,18 @@ def statistics(model: Any) -> Corpus:
     cached = _stats.get(key)
     if cached and time.monotonic() - cached[0] < _STATS_TTL:
         return cached[1]
+    shared = cache.get(_cache_key(model))
+    if shared is not None:
+        corpus = Corpus(*shared)
+        _stats[key] = (time.monotonic(), corpus)
+        return corpus
+    return refresh_statistics(model)
+
+
+def refresh_statistics(model: Any) -> Corpus:
+    """Count the document frequencies afresh (one pass over the stems; seconds at 100k
+    listings) and share them through the cache for an hour (the worker refreshes them)."""
+    key = model._meta.label_lower
     active = model.objects.active()
     count = active.count()
     if connection.vendor == "postgresql":
@@ -157,6 +178,7 @@ def statistics(model: Any) -> Corpus:
         frequencies = dict(counter)
     corpus = Corpus(count, frequencies)
     _stats[key] = (time.monotonic(), corpus)
+    cache.set(_cache_key(model), (count, frequencies), SHARED_TTL)
     return corpus
 
 
