@@ -14,10 +14,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samverka.actors.enums import Helix
+from samverka.actors.models import Organisation
 from samverka.core.models import in_active_language
 from samverka.geo.models import Area
 from samverka.matchmaking import lexical, semantic
@@ -93,13 +95,14 @@ def _county_ids_near(county_id: int | None) -> tuple[set[int], set[int]]:
     return {county_id}, {by_code[c] for c in near if c in by_code}
 
 
-# ``search`` is a stored tsvector of keys and stems (PostgreSQL only, migration 0004).
-FTS = "search @@ to_tsquery('simple', %s)"
+# PostgreSQL keeps ``search``, a stored tsvector of keys and stems (migration 0004).
 
 
-def _pg_parts(source: Listing, base: Any, terms: list[str], focus_ids: list[int]) -> list[Any]:
-    """PostgreSQL: limited queries through the full-text index over keys and stems, each
-    giving ``(pk, tier)``. Text tiers: the three rarest terms, the two rarest, any of them;
+def _pg_queries(
+    source: Listing, terms: list[str], focus_ids: list[int]
+) -> list[tuple[int, str, int]]:
+    """PostgreSQL: ``(tier, tsquery, limit)`` of the retrieval queries through the full-text
+    index over keys and stems. Text tiers: the three rarest terms, the two rarest, any of them;
     then focus areas in the same or a neighbouring county, then anywhere."""
     kind = kind_key(source.kind)
     queries: list[tuple[int, str, int]] = []
@@ -115,12 +118,29 @@ def _pg_parts(source: Listing, base: Any, terms: list[str], focus_ids: list[int]
             place = "(" + " | ".join(county_key(source.kind, c) for c in places) + ")"
             queries.append((FOCUS_TIER, f"{focus} & {place}", FOCUS_CANDIDATES))
         queries.append((FOCUS_TIER + 1, focus, FOCUS_CANDIDATES // 2))
-    return [
-        base.extra(where=[FTS], params=[query])  # noqa: S610 (constant SQL, query as a parameter)
-        .annotate(tier=Value(tier, output_field=IntegerField()))
-        .values_list("pk", "tier")[:limit]
-        for tier, query, limit in queries
-    ]
+    return queries
+
+
+def _pg_candidates(
+    source: Listing, terms: list[str], focus_ids: list[int], members_only: bool
+) -> list[tuple[int, int]]:
+    """``(pk, tier)`` rows of all retrieval queries in one round trip (plain SQL: at this
+    speed building the ORM query would cost as much as running it)."""
+    table = counterpart(type(source))._meta.db_table
+    condition = "expires_on >= %s AND owner_id <> %s AND search @@ to_tsquery('simple', %s)"
+    if not members_only:
+        condition += " AND visibility = 'public'"
+    parts, params = [], []
+    for tier, query, limit in _pg_queries(source, terms, focus_ids):
+        # Only integers and our own table name are formatted in; the query text is a parameter.
+        sql = f"(SELECT id, {tier:d} FROM {table} WHERE {condition} LIMIT {limit:d})"  # noqa: S608
+        parts.append(sql)
+        params += [timezone.localdate(), source.owner_id, query]
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
 
 
 def _portable_parts(
@@ -177,13 +197,10 @@ def candidate_ids(
     )[:RARE_TERMS]
     if focus_ids is None:
         focus_ids = list(source.focus_areas.values_list("pk", flat=True))
-    postgres = connection.vendor == "postgresql"
-    parts = (_pg_parts if postgres else _portable_parts)(source, base, terms, focus_ids)
-    if not parts:
-        return []
-    if postgres and len(parts) > 1:
-        rows = list(parts[0].union(*parts[1:], all=True))
+    if connection.vendor == "postgresql":
+        rows = _pg_candidates(source, terms, focus_ids, members_only)
     else:
+        parts = _portable_parts(source, base, terms, focus_ids)
         rows = [row for part in parts for row in part]
     text: dict[int, None] = {}
     focus: dict[int, None] = {}
@@ -202,14 +219,24 @@ def _rows(target: type[Listing], ids: list[int], with_text: bool) -> list[dict[s
     if with_text:
         fields += ["title", "description"]
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.aggregates import ArrayAgg
-
-        # One array parameter rather than hundreds of IN parameters.
         table = target._meta.db_table
-        queryset = target.objects.extra(where=[f'"{table}"."id" = ANY(%s)'], params=[ids])  # noqa: S610
-        rows = list(queryset.values(*fields).annotate(focus=ArrayAgg("focus_areas__id")))
+        through = target.focus_areas.through._meta.db_table
+        column = f"{target._meta.model_name}_id"
+        owners = Organisation._meta.db_table
+        text = ", o.title, o.description" if with_text else ""
+        sql = (
+            f"SELECT o.id, o.stems, o.county_id, org.helix, "  # noqa: S608 (our own names only)
+            f"array_remove(array_agg(f.focusarea_id), NULL){text} "
+            f"FROM {table} o JOIN {owners} org ON org.id = o.owner_id "
+            f"LEFT JOIN {through} f ON f.{column} = o.id "
+            f"WHERE o.id = ANY(%s) GROUP BY o.id, org.helix"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [ids])
+            names = ["pk", "stems", "county_id", "owner__helix", "focus", "title", "description"]
+            rows = [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
         for row in rows:
-            row["focus"] = {f for f in row["focus"] if f is not None}
+            row["focus"] = set(row["focus"])
         return rows
     rows = list(target.objects.filter(pk__in=ids).values(*fields))
     through = target.focus_areas.through
