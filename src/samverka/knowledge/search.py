@@ -86,10 +86,10 @@ def _substring_terms(word: str) -> list[str]:
 def _similar_terms(word: str) -> list[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # nearest words first, through the GiST trigram index (migration 0003)
             cursor.execute(
-                "SELECT term FROM knowledge_searchterm WHERE term %% %s "
-                "ORDER BY similarity(term, %s) DESC, term LIMIT 200",
-                [word, word],
+                "SELECT term FROM knowledge_searchterm ORDER BY term <-> %s LIMIT 40",
+                [word],
             )
         else:
             grams = [g for g in trigrams(word) if " " not in g]
@@ -144,7 +144,8 @@ def _index_hints() -> Iterator[None]:
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SET LOCAL enable_seqscan = off; SET LOCAL pg_trgm.similarity_threshold = 0.4"
+            "SET LOCAL enable_seqscan = off; "
+            f"SET LOCAL pg_trgm.similarity_threshold = {float(TYPO_THRESHOLD)}"
         )
         try:
             yield
