@@ -449,6 +449,7 @@ def _commit() -> str:
 
 def _report(r: dict[str, object], args: argparse.Namespace) -> str:
     machine = f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    machine += ", load average at the end {:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg())
     speedup = r["naive_p50"] / r["p50"]  # type: ignore[operator]
     ok_p95 = "✓" if r["p95"] < P95_TARGET_MS else "✗"  # type: ignore[operator]
     ok_speed = "✓" if speedup >= SPEEDUP_TARGET else "✗"

@@ -1,9 +1,11 @@
 """Ranking offers for a need (and needs for an offer), with the reasons behind each score.
 
-Retrieval first, scoring second: candidates are the active listings of the same kind that share
-a focus area (nearest counties first) or one of the source's most distinctive stems (on
-PostgreSQL through a GIN full-text index on the stored stems, ranked there); only those few
-hundred are scored in Python.
+Retrieval first, scoring second. Candidates are the active listings of the same kind that share
+the source's most distinctive stems (three, then two, then any of the eight rarest) or one of its
+focus areas (same or neighbouring county first). On PostgreSQL each of these is a LIMITed query
+on a stored tsvector of the stems plus retrieval keys (kind, kind+county, kind+focus area) with
+a GIN index, all in one UNION ALL round trip; elsewhere plain ORM filters. Only those one or two
+hundred candidates are scored in Python: TF-IDF cosine, shared focus areas, county, helix.
 """
 
 from __future__ import annotations
