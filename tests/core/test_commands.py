@@ -53,7 +53,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_healthz(port: int, process: subprocess.Popen, timeout: float = 60) -> dict[str, Any]:
+def wait_for_healthz(port: int, process: subprocess.Popen, timeout: float = 180) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, "the server exited early"

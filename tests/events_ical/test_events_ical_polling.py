@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from samverka.core.fetch import FetchError, fetch
 from samverka.events.models import CalendarSource, Event, EventStatus
@@ -141,7 +141,8 @@ def test_failures_are_recorded_and_back_off(server):
 def test_bad_calendar_is_an_error_and_writes_nothing(server):
     server.body = b"<html>Not a calendar</html>"
     source = CalendarSource.objects.create(name="HTML", url=server.url + "/cal.ics")
-    result = poll_source(source)
+    with translation.override("en"):
+        result = poll_source(source)
     assert result.status == "error"
     assert "not an iCalendar file" in result.error
     assert not Event.objects.exists()

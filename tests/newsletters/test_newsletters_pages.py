@@ -239,8 +239,9 @@ def test_event_block_shows_time_in_stockholm_place_and_link(
 
 
 def test_exchange_includes_another_clusters_sent_block_with_attribution(
-    client, cluster_manager, draft, sent_issue
+    client, cluster_manager, draft, sent_issue, settings
 ):
+    settings.LANGUAGE_CODE = "en"  # mails are rendered in the site language
     user, _ = cluster_manager
     client.force_login(user)
     source = sent_issue.blocks.get()

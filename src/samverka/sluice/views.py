@@ -381,7 +381,7 @@ def report(request: HttpRequest) -> HttpResponse:
             groups=[str(s["label"]) for s in group["stages"]],
             series=[
                 (
-                    _("Reached (% of cases)"),
+                    _("Reached (percent of cases)"),
                     charts.BUDGET_COLOUR,
                     [s["percent"] for s in group["stages"]],
                 ),
