@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import django
+import igraph
 import networkx as nx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,7 +170,8 @@ def report(results: list[dict[str, object]], ego: dict[str, float] | None, argv:
     one, five, _fifteen = os.getloadavg()
     machine = (
         f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, networkx {nx.__version__}; load average at the "
+        f"Python {platform.python_version()}, networkx {nx.__version__}, igraph "
+        f"{igraph.__version__}; load average at the "
         f"end {one:.1f} (1 min), {five:.1f} (5 min), shared with other work"
     )
     lines = [

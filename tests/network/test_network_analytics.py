@@ -126,6 +126,34 @@ def test_stats_empty_graph_is_all_zero():
     assert result["top_brokers"] == []
 
 
+def test_sampled_betweenness_is_what_networkx_estimates():
+    graph = nx.les_miserables_graph()
+    for i, node in enumerate(graph):
+        graph.nodes[node]["helix"] = ("company", "academia", "public")[i % 3]
+
+    result = stats(graph, exact_threshold=10, k=12, seed=5, top=graph.number_of_nodes())
+    expected = nx.betweenness_centrality(graph, k=12, seed=5, normalized=True)
+
+    assert result["betweenness"] == "approximate (k=12)"
+    assert len(result["top_brokers"]) > 50
+    for broker in result["top_brokers"]:
+        assert broker["betweenness"] == round(expected[broker["id"]], 6)
+
+
+def test_exact_betweenness_is_what_networkx_computes():
+    graph = nx.karate_club_graph()
+    for node in graph:
+        graph.nodes[node]["helix"] = "company" if node % 2 else "academia"
+
+    result = stats(graph, top=graph.number_of_nodes())
+    expected = nx.betweenness_centrality(graph)
+
+    assert {b["id"]: b["betweenness"] for b in result["top_brokers"]} == {
+        node: round(expected[node], 6) for node in {b["id"] for b in result["top_brokers"]}
+    }
+    assert len(result["top_brokers"]) > 20
+
+
 def test_change_between_two_years():
     before = _graph([(1, 2), (2, 3)])
     after = _graph([(2, 3), (3, 4)])
@@ -141,3 +169,13 @@ def test_change_between_two_years():
         "nodes": [3, 3],
         "edges": [2, 2],
     }
+
+
+def test_local_year_of_a_recorded_timestamp(settings):
+    from samverka.network.services.graph import _local_year
+
+    settings.TIME_ZONE = "Europe/Stockholm"
+    assert _local_year("2025-06-30 23:30:00") == 2025
+    assert _local_year("2025-12-31 23:30:00") == 2026  # already New Year in Stockholm
+    assert _local_year("2025-12-31 23:30:00+00") == 2026  # PostgreSQL's text form
+    assert _local_year("2026-01-01 00:30:00.123456") == 2026

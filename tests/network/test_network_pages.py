@@ -152,6 +152,18 @@ def test_analytics_fragment_follows_the_filters(client: Client, network: dict[st
     assert b"fragment=" not in relations.content  # export links keep the filters only
 
 
+def test_communities_come_from_seeded_louvain_at_any_size() -> None:
+    from samverka.network.services import stats
+
+    graph = nx.connected_caveman_graph(6, 5)
+    result = stats(graph, seed=11)
+
+    assert result["community_method"] == "louvain"
+    assert result["communities"] == 6  # six cliques of five joined in a ring
+    assert stats(graph, seed=11) == result  # seeded: the same every time
+    assert stats(graph, louvain_levels=1)["communities"] >= 6
+
+
 def test_large_graphs_use_label_propagation_and_say_so() -> None:
     from samverka.network.services import stats
 

@@ -28,10 +28,10 @@ from samverka.network.services import EDGE_KINDS, build_graph, graph_payload, st
 # the filters re-fetch from; the table and the exports hold all.
 DRAW_LIMIT = GRAPH_NODE_LIMIT
 # Rows of the analytics table shown on the page; the CSV/XLSX export holds every row.
-TABLE_ROWS = 200
+TABLE_ROWS = 100
 # The pages answer within a fraction of a second: above these sizes they sample betweenness and
 # use label propagation for communities, and say so (the CLI and API stay exact up to 10,000).
-PAGE_STATS = {"exact_threshold": 250, "k": 12, "louvain_max_edges": 2_000}
+PAGE_STATS = {"exact_threshold": 1_000, "k": 64}
 EDGE_KIND_LABELS = {
     "membership": gettext_lazy("shared cluster membership"),
     "relation": gettext_lazy("explicit relation"),

@@ -1,31 +1,35 @@
 """Network analytics over a graph from :func:`~samverka.network.services.graph.build_graph`.
 
 Works on any ``nx.Graph`` whose nodes may carry ``name``, ``helix`` and ``clusters``; the
-benchmark feeds it generated graphs directly.
+benchmark feeds it generated graphs directly. The heavy lifting (betweenness, communities,
+components, articulation points) runs in igraph's C core on a copy converted once.
 """
 
 from __future__ import annotations
 
 import heapq
 import random
+import threading
 from collections import defaultdict
 from typing import Any
 
+import igraph as ig
 import networkx as nx
 
 # Approximate betweenness samples as many sources as fit this budget of edge visits (each source
-# is one BFS over the whole graph, about 1 s per million edges here), within these bounds.
-APPROXIMATE_BUDGET = 4_000_000
+# is one breadth-first search over the whole graph in igraph, about 0.2 s per million edges
+# here), within these bounds.
+APPROXIMATE_BUDGET = 32_000_000
 APPROXIMATE_K_MIN = 8
 APPROXIMATE_K_MAX = 256
-# Above this many edges communities come from label propagation instead of Louvain (Louvain
-# took more than four minutes on 1M edges; label propagation takes seconds).
+
+# Above this many edges communities come from label propagation instead of Louvain (igraph's
+# multilevel did not finish within five minutes on a random graph of 1M edges on the loaded
+# benchmark machine; label propagation takes seconds).
 LOUVAIN_MAX_EDGES = 200_000
-# Exact betweenness of graphs up to this size comes from networkx, larger ones from our own
-# (identical up to rounding, faster) loop.
-NETWORKX_BETWEENNESS_MAX_NODES = 1_000
-# Sweeps of label propagation at most (it usually settles well before).
-LABEL_PROPAGATION_SWEEPS = 10
+
+# igraph's random number generator is process-wide: seeded runs take turns.
+_RNG_LOCK = threading.Lock()
 
 
 def _name(graph: nx.Graph, node: Any) -> str:
@@ -41,112 +45,66 @@ def _ranked(graph: nx.Graph, scores: dict[Any, float], nodes: Any, top: int) -> 
     return sorted(nodes, key=key)[:top]
 
 
-def _indexed(graph: nx.Graph) -> list[list[int]]:
-    """The adjacency of ``graph`` as lists of node positions (self-loops dropped)."""
-    index = {node: i for i, node in enumerate(graph)}
-    return [[index[v] for v in graph._adj[u] if v != u] for u in graph]
-
-
-def _brandes(
-    graph: nx.Graph, adjacency: list[list[int]], sources: list[int], scale: float
-) -> dict[Any, float]:
-    """Brandes' betweenness (hop counts) accumulated from ``sources`` and multiplied by
-    ``scale``; on plain lists, about four times faster than networkx's."""
+def to_igraph(graph: nx.Graph) -> tuple[ig.Graph, list[Any]]:
+    """``graph`` as an undirected igraph graph (self-loops dropped, edge ``weight`` kept,
+    default 1) and the networkx node at each igraph vertex index."""
     nodes = list(graph)
-    n = len(nodes)
-    scores = [0.0] * n
-    for source in sources:
-        sigma = [0] * n
-        dist = [-1] * n
-        sigma[source] = 1
-        dist[source] = 0
-        order = [source]
-        head = 0
-        while head < len(order):
-            v = order[head]
-            head += 1
-            next_dist = dist[v] + 1
-            paths = sigma[v]
-            for w in adjacency[v]:
-                if dist[w] < 0:
-                    dist[w] = next_dist
-                    order.append(w)
-                    sigma[w] = paths
-                elif dist[w] == next_dist:
-                    sigma[w] += paths
-        delta = [0.0] * n
-        for v in reversed(order):
-            next_dist = dist[v] + 1
-            carried = 0.0
-            for w in adjacency[v]:
-                if dist[w] == next_dist:
-                    carried += (1.0 + delta[w]) / sigma[w]
-            delta[v] = sigma[v] * carried
-            if v != source:
-                scores[v] += delta[v]
-    return {node: scores[i] * scale for i, node in enumerate(nodes)}
+    index = {node: i for i, node in enumerate(nodes)}
+    edges: list[tuple[int, int]] = []
+    weights: list[float] = []
+    for u, v, weight in graph.edges(data="weight", default=1):
+        if u != v:
+            edges.append((index[u], index[v]))
+            weights.append(weight)
+    converted = ig.Graph(n=len(nodes), edges=edges, directed=False)
+    converted.es["weight"] = weights
+    return converted, nodes
 
 
 def _betweenness(
-    graph: nx.Graph, adjacency: Any, *, sample: int | None, seed: int
+    converted: ig.Graph, nodes: list[Any], *, sample: int | None, seed: int
 ) -> dict[Any, float]:
-    """Normalised betweenness as ``nx.betweenness_centrality`` gives it: exact (every source)
-    or from ``sample`` seeded random sources, scaled up by ``n / sample``. Small graphs go to
-    networkx itself."""
-    n = graph.number_of_nodes()
+    """Normalised betweenness (hop counts) equal to ``nx.betweenness_centrality(graph,
+    k=sample, seed=seed, normalized=True)``: exact, or from the same ``sample`` seeded random
+    sources networkx would draw, scaled as networkx does (sampled sources by ``1/((k-1)(n-2))``,
+    the others by ``1/(k(n-2))``; igraph counts each undirected pair once, hence the 2)."""
+    n = len(nodes)
     if n <= 2:
-        return dict.fromkeys(graph, 0.0)
-    if sample is None and n <= NETWORKX_BETWEENNESS_MAX_NODES:
-        return nx.betweenness_centrality(graph)
-    scale = 1 / ((n - 1) * (n - 2))
-    if sample is None:
-        return _brandes(graph, adjacency(), list(range(n)), scale)
+        return dict.fromkeys(nodes, 0.0)
+    if sample is None or sample >= n:
+        raw = converted.betweenness(directed=False)
+        scale = 2 / ((n - 1) * (n - 2))
+        return {node: value * scale for node, value in zip(nodes, raw, strict=True)}
     sources = random.Random(seed).sample(range(n), sample)
-    return _brandes(graph, adjacency(), sources, scale * n / sample)
-
-
-def _label_propagation(adjacency: list[list[int]], *, seed: int) -> int:
-    """Number of communities found by seeded asynchronous label propagation: nodes visited in
-    a seeded random order take the label most of their neighbours carry (the smallest on a tie,
-    keeping their own when it is among the most frequent), for at most
-    :data:`LABEL_PROPAGATION_SWEEPS` sweeps."""
-    labels = list(range(len(adjacency)))
-    order = [i for i, near in enumerate(adjacency) if near]
-    rng = random.Random(seed)
-    for _sweep in range(LABEL_PROPAGATION_SWEEPS):
-        rng.shuffle(order)
-        changed = False
-        for i in order:
-            counts: dict[int, int] = {}
-            for j in adjacency[i]:
-                counts[labels[j]] = counts.get(labels[j], 0) + 1
-            best = max(counts.values())
-            if counts.get(labels[i], 0) == best:
-                continue
-            labels[i] = min(label for label, count in counts.items() if count == best)
-            changed = True
-        if not changed:
-            break
-    return len(set(labels))
+    raw = converted.betweenness(directed=False, sources=sources)
+    other = 2 / (sample * (n - 2))
+    source_scale = 2 / ((sample - 1) * (n - 2)) if sample > 1 else 0.0
+    picked = set(sources)
+    return {
+        node: value * (source_scale if i in picked else other)
+        for i, (node, value) in enumerate(zip(nodes, raw, strict=True))
+    }
 
 
 def _communities(
-    graph: nx.Graph, *, seed: int, levels: int | None, method: str, adjacency: Any
+    converted: ig.Graph, *, seed: int, levels: int | None, louvain: bool = True
 ) -> int:
-    if graph.number_of_edges() == 0:
-        return graph.number_of_nodes()
-    if method == "label_propagation":
-        return _label_propagation(adjacency(), seed=seed)
-    if levels is None:
-        return len(nx.community.louvain_communities(graph, weight="weight", seed=seed))
-    partition: list[Any] = [{n} for n in graph]
-    for level, found in enumerate(
-        nx.community.louvain_partitions(graph, weight="weight", seed=seed), start=1
-    ):
-        partition = found
-        if level >= levels:
-            break
-    return len(partition)
+    """Number of communities by seeded, weighted Louvain (igraph's multilevel; ``levels``
+    stops after that many aggregation levels) or, unless ``louvain``, by seeded weighted label
+    propagation."""
+    if converted.ecount() == 0:
+        return converted.vcount()
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            if not louvain:
+                return len(converted.community_label_propagation(weights="weight"))
+            if levels is None:
+                return len(converted.community_multilevel(weights="weight"))
+            found = converted.community_multilevel(weights="weight", return_levels=True)
+        finally:
+            ig.set_random_number_generator(random)
+    return len(found[min(levels, len(found)) - 1]) if found else converted.vcount()
 
 
 def stats(
@@ -164,12 +122,13 @@ def stats(
     * ``nodes``, ``edges``, ``components``, ``density``;
     * ``betweenness``: ``"exact"`` up to ``exact_threshold`` nodes, else
       ``"approximate (k=…)"`` (``k`` seeded random sources; by default as many as
-      :data:`APPROXIMATE_BUDGET` edge visits allow, at least :data:`APPROXIMATE_K_MIN`); paths
-      count hops, not weights;
+      :data:`APPROXIMATE_BUDGET` edge visits allow, at least :data:`APPROXIMATE_K_MIN`), the
+      values networkx's ``betweenness_centrality(k=…, seed=seed)`` gives; paths count hops,
+      not weights;
     * ``communities``: number of communities, ``community_method`` says how: ``"louvain"``
-      (edge ``weight`` as strength, seeded; ``louvain_levels`` stops after that many
-      aggregation levels) up to ``louvain_max_edges`` edges, else ``"label_propagation"``
-      (seeded, unweighted, far faster on large graphs);
+      (igraph's multilevel, edge ``weight`` as strength, seeded; ``louvain_levels`` stops
+      after that many aggregation levels) up to ``louvain_max_edges`` edges, else
+      ``"label_propagation"`` (igraph's, weighted, seeded, far faster on large graphs);
     * ``cross_helix_share``: share of edges that join two different helix types;
     * ``top_degree``: highest degree centrality;
     * ``top_brokers``: brokers between helix types, defined as the organisations with at least
@@ -184,23 +143,17 @@ def stats(
     m = graph.number_of_edges()
     helix = nx.get_node_attributes(graph, "helix")
 
-    indexed: list[list[int]] = []
-
-    def adjacency() -> list[list[int]]:
-        if not indexed:
-            indexed.extend(_indexed(graph))
-        return indexed
-
+    louvain = m <= louvain_max_edges
+    converted, nodes = to_igraph(graph)
     if n <= exact_threshold:
-        betweenness = _betweenness(graph, adjacency, sample=None, seed=seed)
+        betweenness = _betweenness(converted, nodes, sample=None, seed=seed)
         method = "exact"
     else:
         if k is None:
             k = min(APPROXIMATE_K_MAX, max(APPROXIMATE_K_MIN, APPROXIMATE_BUDGET // max(m, 1)))
         sample = min(k, n)
-        betweenness = _betweenness(graph, adjacency, sample=sample, seed=seed)
+        betweenness = _betweenness(converted, nodes, sample=sample, seed=seed)
         method = f"approximate (k={sample})"
-    community_method = "louvain" if m <= louvain_max_edges else "label_propagation"
 
     cross = 0
     brokers: set[Any] = set()
@@ -220,27 +173,19 @@ def stats(
                 per_cluster[slug][0] += 1
                 per_cluster[slug][1] += is_cross
 
-    articulation = set(nx.articulation_points(graph)) if m else set()
+    articulation = {nodes[i] for i in converted.articulation_points()} if m else set()
     degree = nx.degree_centrality(graph) if n > 1 else dict.fromkeys(graph, 0.0)
     isolated = sorted(nx.isolates(graph), key=lambda node: (_name(graph, node), str(node)))
 
     return {
         "nodes": n,
         "edges": m,
-        "components": nx.number_connected_components(graph) if n else 0,
+        "components": len(converted.connected_components()) if n else 0,
         "density": round(nx.density(graph), 6) if n > 1 else 0.0,
         "communities": (
-            _communities(
-                graph,
-                seed=seed,
-                levels=louvain_levels,
-                method=community_method,
-                adjacency=adjacency,
-            )
-            if n
-            else 0
+            _communities(converted, seed=seed, levels=louvain_levels, louvain=louvain) if n else 0
         ),
-        "community_method": community_method,
+        "community_method": "louvain" if louvain else "label_propagation",
         "cross_helix_share": round(cross / m, 6) if m else 0.0,
         "betweenness": method,
         "top_degree": [

@@ -10,13 +10,14 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 import networkx as nx
-from django.db.models import Case, Exists, OuterRef, Q, When
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, CharField, Exists, OuterRef, Q, When
+from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from samverka.actors.models import FocusArea, Organisation, Relation
 from samverka.clusters.models import Cluster, Membership
@@ -52,6 +53,20 @@ def _year(day: date | None, fallback: Any) -> int:
     if day is not None:
         return day.year
     return fallback if isinstance(fallback, int) else fallback.year
+
+
+def _local_year(created: str) -> int:
+    """The local year of a timestamp read as text (``Cast(..., CharField())``, UTC, ISO order),
+    parsed only near New Year: a time zone moves a moment by less than a day, and parsing every
+    row costs more than the rest of an ego network."""
+    if created[5:10] not in ("12-31", "01-01"):
+        return int(created[:4])
+    moment = parse_datetime(created.replace(" ", "T", 1))
+    if moment is None:
+        return int(created[:4])
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return timezone.localtime(moment).year
 
 
 def _event_year(start: Any) -> int:
@@ -235,13 +250,21 @@ def build_graph(
             graph.nodes[org]["clusters"] = tuple(sorted(slugs))
 
     if RELATION in wanted:
+        # ``created`` raw, its local year in Python: SQLite's ExtractYear calls back into Python
+        # once per row with a time-zone conversion, the slowest part of an ego network.
         relations = Relation.objects.order_by().values_list(
-            "source_id", "target_id", "since", _created_year()
+            "source_id", "target_id", "since", Cast("created", CharField())
         )
-        if node_ids is not None:
+        if isinstance(node_ids, list):
+            # Only the source in SQL, ``link`` drops targets outside: on SQLite both lists make
+            # it probe every pair of ids in the (source, target) index, ~100× slower.
+            relations = relations.filter(source__in=node_ids)
+        elif node_ids is not None:
             relations = relations.filter(source__in=node_ids, target__in=node_ids)
         for source, target, since, created in relations:
-            link(source, target, RELATION, _year(since, created), today.year)
+            if target in graph and source in graph:
+                first = since.year if since is not None else _local_year(created)
+                link(source, target, RELATION, first, today.year)
 
     if PROJECT in wanted:
         projects = Project.objects.granted()
@@ -274,20 +297,20 @@ def build_graph(
     if EVENT_COORGANISERS in wanted or EVENT_ATTENDANCE in wanted:
         _event_links(link, wanted=wanted, node_ids=node_ids)
 
-    for (a, b), found in links.items():
+    def edge(found: list[tuple[str, int, int]]) -> dict[str, Any]:
         weights: dict[str, int] = defaultdict(int)
         years: set[int] = set()
         for kind, first, last in found:
             weights[kind] += 1
             years.update(range(first, last + 1))
-        graph.add_edge(
-            a,
-            b,
-            weight=len(found),
-            weights=dict(sorted(weights.items())),
-            kinds=tuple(sorted(weights)),
-            years=frozenset(years),
-        )
+        return {
+            "weight": len(found),
+            "weights": dict(sorted(weights.items())),
+            "kinds": tuple(sorted(weights)),
+            "years": frozenset(years),
+        }
+
+    graph.add_edges_from((a, b, edge(found)) for (a, b), found in links.items())
 
     if centre is not None:
         if centre not in graph:
@@ -319,10 +342,15 @@ def _event_links(link: Any, *, wanted: set[str], node_ids: Any) -> None:
         ended[pk] = end < now
         if host_org is not None:
             organisers[pk].add(host_org)
+    if not years:
+        return
+    # For an ego network, the few events found rather than their query again: it repeats the
+    # neighbourhood's ids three times, and that costs more than the rest.
+    event_ids: Any = list(years) if isinstance(node_ids, list) else events.values("pk")
 
     if EVENT_COORGANISERS in wanted:
         rows = Event.organisers.through.objects.filter(
-            event__in=events.values("pk"), cluster__organisation__isnull=False
+            event__in=event_ids, cluster__organisation__isnull=False
         ).values_list("event_id", "cluster__organisation_id")
         for event_id, org in rows:
             organisers[event_id].add(org)
@@ -333,7 +361,7 @@ def _event_links(link: Any, *, wanted: set[str], node_ids: Any) -> None:
     if EVENT_ATTENDANCE in wanted:
         checked_in = Registration.objects.filter(event=OuterRef("event"), attended=True)
         registrations = (
-            Registration.objects.filter(event__in=events.values("pk"), organisation__isnull=False)
+            Registration.objects.filter(event__in=event_ids, organisation__isnull=False)
             .annotate(has_check_in=Exists(checked_in))
             .values_list("event_id", "organisation_id", "attended", "status", "has_check_in")
         )
@@ -368,7 +396,7 @@ def graph_payload(graph: nx.Graph, *, limit: int = 500, keep: Iterable[Any] = ()
         key=lambda n: (-degrees[n], graph.nodes[n].get("name", ""), n),
     )
     kept = (pinned + ranked)[:limit]
-    sub = graph.subgraph(kept)
+    kept_set = set(kept)
     nodes = [
         {
             "id": n,
@@ -380,17 +408,26 @@ def graph_payload(graph: nx.Graph, *, limit: int = 500, keep: Iterable[Any] = ()
         }
         for n, data in ((n, graph.nodes[n]) for n in sorted(kept))
     ]
-    edges = [
-        {
-            "source": min(u, v),
-            "target": max(u, v),
-            "kinds": list(data["kinds"]),
-            "weight": data["weight"],
-            "weights": data["weights"],
-            "years": sorted(data["years"]),
-        }
-        for u, v, data in sorted(sub.edges(data=True), key=lambda e: (min(e[:2]), max(e[:2])))
-    ]
+    adjacency = graph.adj
+    pairs = sorted(
+        (u, v)
+        for u in kept_set
+        for v in adjacency[u]
+        if u < v and v in kept_set  # each undirected edge once, among the kept nodes
+    )
+    edges = []
+    for u, v in pairs:
+        data = adjacency[u][v]
+        edges.append(
+            {
+                "source": u,
+                "target": v,
+                "kinds": list(data["kinds"]),
+                "weight": data["weight"],
+                "weights": data["weights"],
+                "years": sorted(data["years"]),
+            }
+        )
     return {
         "nodes": nodes,
         "edges": edges,
