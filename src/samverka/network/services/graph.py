@@ -14,7 +14,17 @@ from datetime import UTC, date
 from typing import Any
 
 import networkx as nx
-from django.db.models import Case, CharField, Exists, OuterRef, Q, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    When,
+)
 from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -256,9 +266,11 @@ def build_graph(
             "source_id", "target_id", "since", Cast("created", CharField())
         )
         if isinstance(node_ids, list):
-            # Only the source in SQL, ``link`` drops targets outside: on SQLite both lists make
-            # it probe every pair of ids in the (source, target) index, ~100× slower.
-            relations = relations.filter(source__in=node_ids)
+            # ``target_id + 0``: with both plain lists SQLite probes every pair of ids in the
+            # (source, target) index, ten times slower than the source index and a filter.
+            relations = relations.alias(
+                target_plain=ExpressionWrapper(F("target_id") + 0, output_field=BigIntegerField())
+            ).filter(source__in=node_ids, target_plain__in=node_ids)
         elif node_ids is not None:
             relations = relations.filter(source__in=node_ids, target__in=node_ids)
         for source, target, since, created in relations:
