@@ -38,7 +38,7 @@ format: install ## Apply ruff fixes and formatting
 messages: install ## Extract translatable strings into the Swedish catalogue (needs GNU gettext)
 	cd src/samverka && ../../$(BIN)/samverka makemessages -l sv --no-obsolete --no-location
 
-bench: install ## Benchmarks (pages, imports, indicator queries); results appended to docs/benchmarks.md
+bench: install ## Benchmarks (pages, imports, indicators, feeds, network, matching, search); results appended to docs/benchmarks.md
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/indicators_import.py
 	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/indicators_query.py
