@@ -310,6 +310,14 @@ def build_graph(
         _event_links(link, wanted=wanted, node_ids=node_ids)
 
     def edge(found: list[tuple[str, int, int]]) -> dict[str, Any]:
+        if len(found) == 1:  # the common case, without the tallying
+            kind, first, last = found[0]
+            return {
+                "weight": 1,
+                "weights": {kind: 1},
+                "kinds": (kind,),
+                "years": frozenset(range(first, last + 1)),
+            }
         weights: dict[str, int] = defaultdict(int)
         years: set[int] = set()
         for kind, first, last in found:
@@ -337,7 +345,26 @@ def _event_links(link: Any, *, wanted: set[str], node_ids: Any) -> None:
     """Add the ``event_coorganisers`` and ``event_attendance`` links of published events
     (three queries)."""
     events = _published_events()
-    if node_ids is not None:
+    if isinstance(node_ids, list):
+        # An ego network: the events touching it from three indexed lookups, not one query
+        # joining all three (which SQLite runs far slower).
+        touching = set(
+            Event.organisers.through.objects.filter(cluster__organisation__in=node_ids).values_list(
+                "event_id", flat=True
+            )
+        )
+        touching.update(
+            Event.objects.filter(host__organisation__in=node_ids).values_list("pk", flat=True)
+        )
+        touching.update(
+            Registration.objects.filter(organisation__in=node_ids).values_list(
+                "event_id", flat=True
+            )
+        )
+        if not touching:
+            return
+        events = events.filter(pk__in=sorted(touching))
+    elif node_ids is not None:
         events = events.filter(
             Q(organisers__organisation__in=node_ids)
             | Q(host__organisation__in=node_ids)
