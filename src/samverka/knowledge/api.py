@@ -107,6 +107,8 @@ class SearchHit(Schema):
 class SearchOut(Schema):
     query: str
     total: int
+    #: true when there were more matches than counted: ``total`` is then a lower bound
+    more: bool = False
     page: int
     pages: int
     results: list[SearchHit]
@@ -226,6 +228,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> Any:
     return {
         "query": results.query,
         "total": results.total,
+        "more": results.more,
         "page": results.page,
         "pages": results.pages,
         "results": [

@@ -39,6 +39,10 @@ PREFIX_MIN = 3
 MAX_WORDS = 8
 #: Stand-ins for < and > while PostgreSQL cuts a snippet (its parser would drop tags).
 LT, GT = "\ue002", "\ue003"
+#: Broad queries ("bruk" matches 10 % of everything) are bounded: at most this many matches (the
+#: first in index order) are counted and ranked, and the total then reads "more than"
+#: (``Results.more``). Reading and ranking every matching vector is what made them slow.
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -60,6 +64,9 @@ class Results:
     page: int
     per_page: int
     hits: list[Hit] = field(default_factory=list)
+    #: True when the query matched more documents than were counted: ``total`` is a lower bound
+    #: (show "1000+" / "more than 1000"), and only those were ranked.
+    more: bool = False
 
     @property
     def pages(self) -> int:
@@ -169,9 +176,13 @@ def _filters(kind: str | None, focus: str | None, visibilities: list[str]) -> tu
     return sql, params
 
 
-def _pg_tsquery(groups: list[list[str]]) -> str:
+def _pg_tsquery(groups: list[list[str]], weight: str = "") -> str:
     return " & ".join(
-        "(" + " | ".join(t + (":*" if len(t) >= PREFIX_MIN else "") for t in group) + ")"
+        "("
+        + " | ".join(
+            t + (":*" if len(t) >= PREFIX_MIN else ":" if weight else "") + weight for t in group
+        )
+        + ")"
         for group in groups
     )
 
@@ -186,6 +197,40 @@ def _fts5_query(groups: list[list[str]]) -> str:
         + ")"
         for group in groups
     )
+
+
+def _pg_candidates(
+    cursor: Any, groups: list[list[str]], where: str, params: list[Any]
+) -> tuple[dict[int, float], bool]:
+    """Scores (``ts_rank``) of the matches, and whether there were more than ``COUNT_CAP``: then
+    only the first ``COUNT_CAP`` (in the GIN bitmap's order) are scored."""
+    tsquery = _pg_tsquery(groups)
+    select = (
+        "SELECT d.id, ts_rank(d.search_vector, q) FROM knowledge_searchdocument d, "
+        "to_tsquery('swedish', %s) q WHERE d.search_vector @@ q"
+    )
+    # one pass over the GIN index; ts_rank reads only the vectors of the rows returned
+    cursor.execute(select + where + " LIMIT %s", [tsquery, *params, COUNT_CAP + 1])
+    rows = cursor.fetchall()
+    capped = len(rows) > COUNT_CAP
+    scores = {doc_id: float(score) for doc_id, score in rows[:COUNT_CAP]}
+    return scores, capped
+
+
+def _sqlite_candidates(
+    cursor: Any, groups: list[list[str]], where: str, params: list[Any]
+) -> tuple[dict[int, float], bool]:
+    """As ``_pg_candidates``, with ``bm25`` over the FTS5 table (title weighted 10:1)."""
+    match = _fts5_query(groups)
+    select = (
+        "SELECT d.id, -bm25(knowledge_search_fts, 10.0, 1.0) FROM knowledge_search_fts f "
+        "JOIN knowledge_searchdocument d ON d.id = f.rowid WHERE knowledge_search_fts MATCH %s"
+    )
+    cursor.execute(select + where + " LIMIT %s", [match, *params, COUNT_CAP + 1])
+    rows = cursor.fetchall()
+    capped = len(rows) > COUNT_CAP
+    scores = {doc_id: float(score) for doc_id, score in rows[:COUNT_CAP]}
+    return scores, capped
 
 
 def search(
@@ -222,65 +267,32 @@ def _search(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             tsquery = _pg_tsquery(groups)
-            base = (
-                "FROM knowledge_searchdocument d, to_tsquery('swedish', %s) q "
-                "WHERE d.search_vector @@ q" + where
-            )
-            # one pass over the matches: ranked page and total together
-            cursor.execute(
-                "SELECT d.id, ts_rank(d.search_vector, q) AS score, count(*) OVER () "
-                + base
-                + " ORDER BY score DESC, d.id LIMIT %s OFFSET %s",
-                [tsquery, *params, per_page, offset],
-            )
-            rows = cursor.fetchall()
-            ranked = [(row[0], row[1]) for row in rows]
-            if rows:
-                results.total = rows[0][2]
-            elif offset:
-                cursor.execute("SELECT count(*) " + base, [tsquery, *params])
-                results.total = cursor.fetchone()[0]
-            snippets: dict[int, str] = {}
-            if ranked:
-                cursor.execute(
-                    "SELECT d.id, ts_headline('swedish', translate(d.body, '<>', %s), "
-                    "to_tsquery('swedish', %s), "
-                    "%s) FROM knowledge_searchdocument d WHERE d.id = ANY(%s)",
-                    [
-                        LT + GT,
-                        tsquery,
-                        f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
-                        'ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "',
-                        [row[0] for row in ranked],
-                    ],
-                )
-                snippets = {
-                    doc_id: text.replace(LT, "<").replace(GT, ">")
-                    for doc_id, text in cursor.fetchall()
-                }
+            scores, capped = _pg_candidates(cursor, groups, where, params)
         else:
-            match = _fts5_query(groups)
-            base = (
-                "FROM knowledge_search_fts f JOIN knowledge_searchdocument d ON d.id = f.rowid "
-                "WHERE knowledge_search_fts MATCH %s" + where
-            )
-            # one pass over the matches: ranked page and total together
-            # bm25() is not allowed beside a window function: rank in a subquery
+            tsquery = ""
+            scores, capped = _sqlite_candidates(cursor, groups, where, params)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        ranked = ranked[offset : offset + per_page]
+        results.total = len(scores)
+        results.more = capped
+        snippets: dict[int, str] = {}
+        if ranked and tsquery:
+            # snippets only for the page shown
             cursor.execute(
-                "SELECT id, score, count(*) OVER () FROM (SELECT d.id AS id, "  # noqa: S608
-                "-bm25(knowledge_search_fts, 10.0, 1.0) AS score "
-                + base
-                + ") ORDER BY score DESC, id LIMIT %s OFFSET %s",
-                [match, *params, per_page, offset],
+                "SELECT d.id, ts_headline('swedish', translate(d.body, '<>', %s), "
+                "to_tsquery('swedish', %s), "
+                "%s) FROM knowledge_searchdocument d WHERE d.id = ANY(%s)",
+                [
+                    LT + GT,
+                    tsquery,
+                    f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
+                    'ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "',
+                    [row[0] for row in ranked],
+                ],
             )
-            rows = cursor.fetchall()
-            ranked = [(row[0], row[1]) for row in rows]
-            if rows:
-                results.total = rows[0][2]
-            elif offset:
-                cursor.execute("SELECT count(*) " + base, [match, *params])
-                results.total = cursor.fetchone()[0]
-            snippets = {}
+            snippets = {
+                doc_id: text.replace(LT, "<").replace(GT, ">") for doc_id, text in cursor.fetchall()
+            }
     docs = SearchDocument.objects.in_bulk([row[0] for row in ranked])
     stems = {stem(t) for group in groups for t in group}
     for doc_id, score in ranked:

@@ -53,6 +53,7 @@ class Command(BaseCommand):
                 json.dumps(
                     {
                         "total": results.total,
+                        "more": results.more,
                         "results": [
                             {"kind": h.kind, "title": h.title, "url": h.url, "rank": h.rank}
                             for h in results.hits
@@ -62,6 +63,6 @@ class Command(BaseCommand):
                 )
             )
             return
-        print(f"{results.total} results", file=sys.stderr)
+        print(f"{'more than ' if results.more else ''}{results.total} results", file=sys.stderr)
         for hit in results.hits:
             self.stdout.write(f"{hit.kind}\t{hit.title}\t{hit.url}")
