@@ -116,6 +116,7 @@ def stats(
     top: int = 10,
     louvain_levels: int | None = None,
     louvain_max_edges: int = LOUVAIN_MAX_EDGES,
+    cluster_shares: bool = True,
 ) -> dict[str, Any]:
     """The analytics of a network as a JSON-ready dict.
 
@@ -135,7 +136,8 @@ def stats(
       one cross-helix edge, ranked by betweenness; ``articulation_point`` says whether removing
       the organisation also splits its component;
     * ``isolated``: the count and (first ``top``, by name) the organisations without edges;
-    * ``clusters``: per cluster, the edges among its members and their cross-helix share.
+    * ``clusters``: per cluster, the edges among its members and their cross-helix share
+      (empty unless ``cluster_shares``; the pages do not show it).
 
     The same graph and seed always give the same result.
     """
@@ -158,7 +160,7 @@ def stats(
     cross = 0
     brokers: set[Any] = set()
     per_cluster: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    has_clusters = any(graph.nodes[node].get("clusters") for node in graph)
+    has_clusters = cluster_shares and any(graph.nodes[node].get("clusters") for node in graph)
     for u, v in graph.edges():
         is_cross = helix.get(u) != helix.get(v)
         if is_cross:

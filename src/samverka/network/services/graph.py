@@ -246,7 +246,7 @@ def build_graph(
         "cluster_id", "cluster__slug", "organisation_id", "since", _created_year()
     ).order_by("cluster_id", "organisation_id")
     if node_ids is not None:
-        memberships = memberships.filter(organisation__in=node_ids)
+        memberships = memberships.filter(organisation_id__in=node_ids)
     member_slugs: dict[int, list[str]] = defaultdict(list)
     for (_cluster_id, slug), rows in itertools.groupby(memberships, key=lambda r: r[:2]):
         members = [(org, _year(since, created)) for _c, _s, org, since, created in rows]
@@ -270,7 +270,7 @@ def build_graph(
             # (source, target) index, ten times slower than the source index and a filter.
             relations = relations.alias(
                 target_plain=ExpressionWrapper(F("target_id") + 0, output_field=BigIntegerField())
-            ).filter(source__in=node_ids, target_plain__in=node_ids)
+            ).filter(source_id__in=node_ids, target_plain__in=node_ids)
         elif node_ids is not None:
             relations = relations.filter(source__in=node_ids, target__in=node_ids)
         for source, target, since, created in relations:
@@ -283,7 +283,7 @@ def build_graph(
         if node_ids is not None:
             projects = projects.filter(
                 pk__in=Project.objects.filter(
-                    Q(applicant__in=node_ids) | Q(partners__in=node_ids)
+                    Q(applicant_id__in=node_ids) | Q(partners__in=node_ids)
                 ).values("pk")
             )
         spans: dict[int, tuple[int, int]] = {}
@@ -298,7 +298,7 @@ def build_graph(
             project__in=projects.values("pk")
         ).values_list("project_id", "organisation_id")
         if node_ids is not None:
-            partners = partners.filter(organisation__in=node_ids)
+            partners = partners.filter(organisation_id__in=node_ids)
         for project_id, org in partners:
             participants[project_id].add(org)
         for pk, orgs_in in participants.items():
@@ -349,15 +349,15 @@ def _event_links(link: Any, *, wanted: set[str], node_ids: Any) -> None:
         # An ego network: the events touching it from three indexed lookups, not one query
         # joining all three (which SQLite runs far slower).
         touching = set(
-            Event.organisers.through.objects.filter(cluster__organisation__in=node_ids).values_list(
-                "event_id", flat=True
-            )
+            Event.organisers.through.objects.filter(
+                cluster__organisation_id__in=node_ids
+            ).values_list("event_id", flat=True)
         )
         touching.update(
-            Event.objects.filter(host__organisation__in=node_ids).values_list("pk", flat=True)
+            Event.objects.filter(host__organisation_id__in=node_ids).values_list("pk", flat=True)
         )
         touching.update(
-            Registration.objects.filter(organisation__in=node_ids).values_list(
+            Registration.objects.filter(organisation_id__in=node_ids).values_list(
                 "event_id", flat=True
             )
         )
@@ -405,7 +405,7 @@ def _event_links(link: Any, *, wanted: set[str], node_ids: Any) -> None:
             .values_list("event_id", "organisation_id", "attended", "status", "has_check_in")
         )
         if node_ids is not None:
-            registrations = registrations.filter(organisation__in=node_ids)
+            registrations = registrations.filter(organisation_id__in=node_ids)
         present: dict[int, set[int]] = defaultdict(set)
         for event_id, org, attended, status, has_check_in in registrations:
             if has_check_in:
