@@ -187,10 +187,13 @@ def report(results: list[dict[str, object]], ego: dict[str, float] | None, argv:
         "",
         f"Machine: {machine}. Commit: {_commit()}. "
         f"`bench/network_stats.py {' '.join(argv)}`. Random G(n, p) graphs, seed 42.",
-        "",
-        "| run | nodes | edges | betweenness | communities | stats | target |",
-        "|---|---:|---:|---|---:|---:|---|",
     ]
+    if results:
+        lines += [
+            "",
+            "| run | nodes | edges | betweenness | communities | stats | target |",
+            "|---|---:|---:|---|---:|---:|---|",
+        ]
     for r in results:
         levels = r["options"].get("louvain_levels")  # type: ignore[union-attr]
         communities = f"{r['communities']:,} ({r['community_method']}" + (
