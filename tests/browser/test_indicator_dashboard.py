@@ -37,7 +37,7 @@ def test_indicator_page_charts_and_goal_dashboard_badges(
     OUTPUT.mkdir(parents=True, exist_ok=True)
 
     page.goto(f"{live_server.url}/indicators/")
-    page.locator("input[name=q]").press_sequentially("syssel")
+    page.locator("main input[name=q]").press_sequentially("syssel")
     expect(page.locator("#results tbody tr")).to_have_count(2)  # swapped in by htmx
     page.click("text=Sysselsättningsgrad 20–64 år")
     page.wait_for_url("**/indicators/sysselsattningsgrad-20-64/")
