@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
-import snowballstemmer
 from django.utils.html import escape, strip_tags
+
+from samverka.core.text import swedish_stem
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits, not the underscore
 #: Markers around highlighted words inside a snippet before it is HTML-escaped.
 START, STOP = "\ue000", "\ue001"
-_stemmer = snowballstemmer.stemmer("swedish")
 
 
 def plain(markup: str) -> str:
@@ -26,10 +25,7 @@ def words(text: str) -> list[str]:
     return [w for w in WORD.findall(text.lower()) if not w.isdigit() or len(w) > 1]
 
 
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The Swedish Snowball stem of a lower-case word."""
-    return _stemmer.stemWord(word)
+stem = swedish_stem  # the search's name for it
 
 
 def stemmed(text: str) -> str:

@@ -11,13 +11,13 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
-import snowballstemmer
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+
+from samverka.core.text import swedish_stem
 
 _WORD = re.compile(r"[0-9a-zåäöéüæø]+")
 STOP_WORDS = frozenset(
@@ -81,21 +81,11 @@ SHARED_TTL = 3600
 _stats: dict[str, tuple[float, Corpus]] = {}
 
 
-@lru_cache(maxsize=50_000)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    return snowballstemmer.stemmer("swedish")
-
-
 def stems(text: str) -> list[str]:
     """The Swedish stems of the words of ``text`` in order, stop words and one-letter words
     left out ("Skogen" → "skog")."""
     words = _WORD.findall(text.lower())
-    return [_stem(w) for w in words if len(w) > 1 and w not in STOP_WORDS]
+    return [swedish_stem(w) for w in words if len(w) > 1 and w not in STOP_WORDS]
 
 
 def _cache_key(model: Any) -> str:
