@@ -27,6 +27,7 @@ from samverka.core import roles
 from samverka.core.exports import FORMATS, table_response
 from samverka.core.permissions import get_for_write
 from samverka.events import services
+from samverka.events.feed_views import webcal_url
 from samverka.events.forms import CalendarFilterForm, EventForm, RegistrationForm, ShareForm
 from samverka.events.models import Event, EventShare, EventStatus, Registration
 
@@ -180,24 +181,11 @@ def _calendar_context(request: HttpRequest, cluster: Cluster | None = None) -> d
     return context
 
 
-def webcal_link(request: HttpRequest, path: str) -> str:
-    """The webcal:// address of a feed path (for calendar subscription links)."""
-    try:
-        from samverka.events.ical import webcal_url
-    except ImportError:
-        return (
-            request.build_absolute_uri(path)
-            .replace("https://", "webcal://", 1)
-            .replace("http://", "webcal://", 1)
-        )
-    return webcal_url(request, path)
-
-
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
     """The national calendar: month grid or list, filtered by GET parameters (htmx-updated)."""
     context = _calendar_context(request)
-    context["feed_url"] = webcal_link(request, reverse("events:feed"))
+    context["feed_url"] = webcal_url(request, reverse("events:feed"))
     context["action"] = reverse("events:calendar")
     template = "events/calendar.html"
     if request.htmx and not request.htmx.boosted:
@@ -210,7 +198,7 @@ def cluster_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     """A cluster's calendar: its own, co-organised and shared events (marked with the host)."""
     cluster = get_object_or_404(Cluster, slug=slug)
     context = _calendar_context(request, cluster)
-    context["feed_url"] = webcal_link(request, reverse("events:cluster-feed", args=[cluster.slug]))
+    context["feed_url"] = webcal_url(request, reverse("events:cluster-feed", args=[cluster.slug]))
     context["action"] = reverse("events:cluster-calendar", args=[cluster.slug])
     template = "events/calendar.html"
     if request.htmx and not request.htmx.boosted:

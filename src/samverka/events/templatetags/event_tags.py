@@ -39,9 +39,9 @@ def upcoming_events(context: dict[str, Any], cluster: Cluster, limit: int = 5) -
         items.append({"occurrence": occurrence, "event": event, "role": role})
     feed = reverse("events:cluster-feed", args=[cluster.slug])
     if request is not None:
-        from samverka.events.views import webcal_link
+        from samverka.events.feed_views import webcal_url
 
-        feed = webcal_link(request, feed)
+        feed = webcal_url(request, feed)
     return {
         "cluster": cluster,
         "items": items,
