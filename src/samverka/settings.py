@@ -242,6 +242,22 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SAMVERKA_IMPORT_MAX_BYTES = envint("SAMVERKA_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+SAMVERKA_UPLOAD_MAX_MB = envint("SAMVERKA_UPLOAD_MAX_MB", 20)  # knowledge-hub attachments
+
+# Outbound fetches (calendar subscriptions, news feeds) and the public Get help form.
+SAMVERKA_FEEDS_ALLOW_PRIVATE = envbool("SAMVERKA_FEEDS_ALLOW_PRIVATE")
+SAMVERKA_FEEDS_MAX_BYTES = envint("SAMVERKA_FEEDS_MAX_BYTES", 2 * 1024 * 1024)
+SAMVERKA_FEEDS_TIMEOUT = float(os.environ.get("SAMVERKA_FEEDS_TIMEOUT") or 15)
+SAMVERKA_HELP_RATE_LIMIT = os.environ.get("SAMVERKA_HELP_RATE_LIMIT") or "5/3600"
+SAMVERKA_SEMANTIC = envbool("SAMVERKA_SEMANTIC")  # blend embeddings into matching
+
+# Newsletters: sending pace, the lease after which a stalled send is resumed, the bounce webhook's
+# bearer secret (unset refuses every call) and the List-Unsubscribe mailto address.
+SAMVERKA_NEWSLETTER_BATCH_SIZE = envint("SAMVERKA_NEWSLETTER_BATCH_SIZE", 50)
+SAMVERKA_NEWSLETTER_RATE = envint("SAMVERKA_NEWSLETTER_RATE", 600)  # per minute; 0: no limit
+SAMVERKA_NEWSLETTER_LEASE_SECONDS = envint("SAMVERKA_NEWSLETTER_LEASE_SECONDS", 600)
+SAMVERKA_BOUNCE_SECRET = envsecret("SAMVERKA_BOUNCE_SECRET")
+SAMVERKA_NEWSLETTER_UNSUBSCRIBE_EMAIL = os.environ.get("SAMVERKA_NEWSLETTER_UNSUBSCRIBE_EMAIL", "")
 
 # Email -------------------------------------------------------------------------------------------
 _email_url = os.environ.get("SAMVERKA_EMAIL_URL", "")

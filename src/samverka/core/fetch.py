@@ -3,14 +3,13 @@
 :func:`fetch` does a conditional GET (ETag / Last-Modified) with connect and read timeouts, a size
 cap enforced while streaming, a Samverka user agent, and refuses addresses inside private,
 loopback, link-local, reserved or multicast networks (also after redirects) unless
-``SAMVERKA_FEEDS_ALLOW_PRIVATE`` is set (in settings or the environment).
+``SAMVERKA_FEEDS_ALLOW_PRIVATE`` is set (settings.py reads it from the environment).
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
-import os
 import socket
 import ssl
 from dataclasses import dataclass
@@ -44,12 +43,7 @@ class FetchResult:
 
 def allow_private() -> bool:
     """Whether private and loopback addresses may be fetched (tests, intranet installations)."""
-    value = getattr(settings, "SAMVERKA_FEEDS_ALLOW_PRIVATE", None)
-    if value is None:
-        value = os.environ.get("SAMVERKA_FEEDS_ALLOW_PRIVATE", "")
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
+    return bool(settings.SAMVERKA_FEEDS_ALLOW_PRIVATE)
 
 
 def user_agent() -> str:

@@ -43,15 +43,7 @@ _HTML_HINTS = (
 
 
 def max_bytes() -> int:
-    return (
-        int(
-            getattr(settings, "SAMVERKA_UPLOAD_MAX_MB", None)
-            or os.environ.get("SAMVERKA_UPLOAD_MAX_MB")
-            or 20
-        )
-        * 1024
-        * 1024
-    )
+    return int(settings.SAMVERKA_UPLOAD_MAX_MB) * 1024 * 1024
 
 
 def _zip_kind(upload: Any) -> str | None:

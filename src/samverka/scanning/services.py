@@ -37,11 +37,11 @@ MAX_BACKOFF = timedelta(days=1)
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "SAMVERKA_FEEDS_MAX_BYTES", 2 * 1024 * 1024))
+    return int(settings.SAMVERKA_FEEDS_MAX_BYTES)
 
 
 def fetch_timeout() -> float:
-    return float(getattr(settings, "SAMVERKA_FEEDS_TIMEOUT", 15.0))
+    return float(settings.SAMVERKA_FEEDS_TIMEOUT)
 
 
 # Who sees and changes what ----------------------------------------------------------------------

@@ -45,7 +45,7 @@ from samverka.sluice.models import (
 
 def rate_limit() -> tuple[int, int]:
     """(submissions, seconds) allowed per IP address; ``SAMVERKA_HELP_RATE_LIMIT`` = "5/3600"."""
-    text = str(getattr(settings, "SAMVERKA_HELP_RATE_LIMIT", "5/3600"))
+    text = str(settings.SAMVERKA_HELP_RATE_LIMIT)
     count, _sep, seconds = text.partition("/")
     return int(count), int(seconds or 3600)
 
