@@ -39,6 +39,7 @@ messages: install ## Extract translatable strings into the Swedish catalogue (ne
 	cd src/samverka && ../../$(BIN)/samverka makemessages -l sv --no-obsolete --no-location
 
 bench: install ## Benchmarks (pages, imports, indicators, feeds, network, matching, search); results appended to docs/benchmarks.md
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,postgres,redis,bench]'
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/indicators_import.py
 	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/indicators_query.py
