@@ -1,9 +1,10 @@
-"""Home page and health check."""
+"""Home page, health check and the benchmarks' empty reference page."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -47,3 +48,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=status,
     )
+
+
+@require_GET
+def bench_empty(request: HttpRequest) -> HttpResponse:
+    """An empty 200 through the full middleware stack: the benchmarks' throughput reference.
+
+    Only when ``SAMVERKA_BENCH_ENDPOINTS`` is on; otherwise a 404 like any unknown address.
+    """
+    if not settings.SAMVERKA_BENCH_ENDPOINTS:
+        raise Http404
+    return HttpResponse(b"", content_type="text/plain")
