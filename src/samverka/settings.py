@@ -94,7 +94,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
-    "allauth.mfa",
     "django_htmx",
     "ninja",  # its static files (Swagger UI) for the API docs page
     "template_partials",
@@ -114,7 +113,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "samverka.core.mfa.MFARequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -217,15 +215,6 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("SAMVERKA_LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
     "reset_password": "5/m/ip,3/m/key",
 }
-# Two-factor authentication: an authenticator app (TOTP) with recovery codes. Platform admins and
-# programme officers must set it up before they can use the site when SAMVERKA_MFA_REQUIRED is on
-# (the default, except with DEBUG on or under tests); see core/mfa.py and docs/security.md.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "Samverka"
-# Accounts are created by administrators (sign-up is off by default) and often have no verified
-# address; without this they could not set up the authenticator app they are required to have.
-MFA_ALLOW_UNVERIFIED_EMAIL = True
-SAMVERKA_MFA_REQUIRED = envbool("SAMVERKA_MFA_REQUIRED", not DEBUG and not TESTING)
 
 # Internationalisation ----------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
