@@ -226,10 +226,10 @@ def choropleth(
         map_h = 520
     height = int(map_h + 2 * margin + legend_h)
 
+    west, north = min(lons), max(lats)  # once: per point they made the map quadratic
+
     def xy(lon: float, lat: float) -> str:
-        return (
-            f"{margin + (lon - min(lons)) * k * scale:.1f},{margin + (max(lats) - lat) * scale:.1f}"
-        )
+        return f"{margin + (lon - west) * k * scale:.1f},{margin + (north - lat) * scale:.1f}"
 
     high = max(values.values(), default=0) or 1
     if high <= low:
