@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "samverka.knowledge",
     "samverka.sluice",
     "samverka.matchmaking",
+    "samverka.privacy",
     "samverka.api",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "ninja",  # its static files (Swagger UI) for the API docs page
     "template_partials",
@@ -113,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "samverka.core.mfa.MFARequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -215,6 +218,15 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("SAMVERKA_LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
     "reset_password": "5/m/ip,3/m/key",
 }
+# Two-factor authentication: an authenticator app (TOTP) with recovery codes. Platform admins and
+# programme officers must set it up before they can use the site when SAMVERKA_MFA_REQUIRED is on
+# (the default, except with DEBUG on or under tests); see core/mfa.py and docs/security.md.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Samverka"
+# Accounts are created by administrators (sign-up is off by default) and often have no verified
+# address; without this they could not set up the authenticator app they are required to have.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+SAMVERKA_MFA_REQUIRED = envbool("SAMVERKA_MFA_REQUIRED", not DEBUG and not TESTING)
 
 # Internationalisation ----------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
@@ -260,6 +272,11 @@ SAMVERKA_NEWSLETTER_RATE = envint("SAMVERKA_NEWSLETTER_RATE", 600)  # per minute
 SAMVERKA_NEWSLETTER_LEASE_SECONDS = envint("SAMVERKA_NEWSLETTER_LEASE_SECONDS", 600)
 SAMVERKA_BOUNCE_SECRET = envsecret("SAMVERKA_BOUNCE_SECRET")
 SAMVERKA_NEWSLETTER_UNSUBSCRIBE_EMAIL = os.environ.get("SAMVERKA_NEWSLETTER_UNSUBSCRIBE_EMAIL", "")
+
+# Personal data: registrations are anonymised this many days after their event ended, help cases
+# this many days after they were closed (0: never); the daily job "privacy-retention" does it.
+SAMVERKA_RETENTION_REGISTRATIONS_DAYS = envint("SAMVERKA_RETENTION_REGISTRATIONS_DAYS", 730)
+SAMVERKA_RETENTION_CASES_DAYS = envint("SAMVERKA_RETENTION_CASES_DAYS", 1095)
 
 # Email -------------------------------------------------------------------------------------------
 _email_url = os.environ.get("SAMVERKA_EMAIL_URL", "")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from samverka.api.models import TOKEN_PREFIX, ApiToken, hash_token
+from samverka.core.mfa import mfa_missing, mfa_missing_message
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer smv_…``; a revoked token, or one of an inactive user, is refused."""
+    """``Authorization: Bearer smv_…``; a revoked token, or one of an inactive user, is refused;
+    so is the token of a user whose role requires two-factor authentication they lack (403)."""
 
     openapi_description = "A personal API token (`samverka token create USERNAME`)."
 
@@ -28,6 +31,9 @@ class TokenAuth(HttpBearer):
         )
         if api_token is None:
             return None
+        if mfa_missing(api_token.user):
+            # A token must not be a way around the second factor the user's role requires.
+            raise PermissionDenied(mfa_missing_message())
         # An UPDATE rather than save(): two concurrent requests with one token must not race.
         now = timezone.now()
         ApiToken.objects.filter(pk=api_token.pk).update(last_used=now)
