@@ -65,6 +65,11 @@ class Command(BaseCommand):
             lines += [
                 "  Log in with your account, or create one with: .venv/bin/samverka createsuperuser",
             ]
+        if settings.SAMVERKA_MFA_REQUIRED:
+            lines += [
+                "  Platform admins set up two-factor authentication (an authenticator app) at their",
+                "  first login; SAMVERKA_MFA_REQUIRED=0 turns this off for a local demo.",
+            ]
         lines += ["  Press Ctrl-C to stop the server and the worker.", ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
