@@ -9,12 +9,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr as se_orgnr
 
 from samverka.actors.models import FocusArea, Organisation, Person, Relation
 from samverka.core import audit
 from samverka.core.sanitise import clean_html
+from samverka.privacy.models import Purpose
+from samverka.privacy.services import record_consent, withdraw_consent
+
+#: What recording a consent in a person's record stands for (the person form's checkboxes).
+PERSON_CONSENT_TEXTS = {
+    "newsletter_consent": gettext_noop(
+        "Consents to newsletters (recorded in the person's record)."
+    ),
+    "listing_consent": gettext_noop("Consents to being listed (recorded in the person's record)."),
+}
 
 
 def normalise_orgnr(value: str | None) -> str | None:
@@ -81,6 +92,25 @@ def save_organisation(
     return org
 
 
+def _record_person_consents(person: Person, before: dict[str, Any], now: Any) -> None:
+    for consent, purpose in (
+        ("newsletter_consent", Purpose.NEWSLETTER),
+        ("listing_consent", Purpose.LISTING),
+    ):
+        given, was = getattr(person, consent), bool(before.get(consent))
+        if given and not was:
+            record_consent(
+                email=person.email,
+                purpose=purpose,
+                text=_(PERSON_CONSENT_TEXTS[consent]),
+                subject=person,
+                person=person,
+                given_at=now,
+            )
+        elif was and not given:
+            withdraw_consent(purpose=purpose, subject=person, at=now)
+
+
 @transaction.atomic
 def save_person(*, actor: Any, person: Person | None = None, data: dict[str, Any]) -> Person:
     """Create or update a person; consent timestamps are set when consent is given and cleared
@@ -107,6 +137,7 @@ def save_person(*, actor: Any, person: Person | None = None, data: dict[str, Any
             setattr(person, consent, given)
     person.full_clean()
     person.save()
+    _record_person_consents(person, before, now)
     changes = audit.diff(
         before, audit.snapshot(person, [*fields, "newsletter_consent", "listing_consent"])
     )

@@ -110,6 +110,7 @@ def register_me(request: HttpRequest, uid: str, payload: RegistrationIn) -> Any:
         organisation=person.organisation if person and not payload.organisation else None,
         gender=payload.gender or (person.gender if person else ""),
         contact_consent=payload.contact_consent,
+        consent_source="api",
         user=user,
     )
     return Status(201, result.registration)

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from samverka.actors.enums import Gender, Helix
 from samverka.actors.models import Organisation, Person
@@ -35,6 +36,8 @@ from samverka.events.models import (
     Registration,
     RegistrationStatus,
 )
+from samverka.privacy.models import Purpose
+from samverka.privacy.services import record_consent
 
 EVENT_FIELDS = [
     "title",
@@ -318,6 +321,11 @@ def match_organisation(name: str) -> Organisation | None:
     return found[0] if len(found) == 1 else None
 
 
+#: The words of the registration form's contact checkbox (events/forms.py), recorded with the
+#: consent. The msgid is the form's label.
+CONTACT_CONSENT_TEXT = gettext_noop("The organisers may contact me about similar events")
+
+
 def register(
     *,
     event: Event,
@@ -329,6 +337,7 @@ def register(
     contact_consent: bool = False,
     user: Any = None,
     now: dt.datetime | None = None,
+    consent_source: str = "form",
 ) -> RegistrationResult:
     """Register someone; confirmed while seats are left, else on the waiting list.
 
@@ -378,6 +387,16 @@ def register(
                 obj=registration,
                 changes={"status": [None, registration.status], "email": [None, email]},
             )
+            if contact_consent:
+                record_consent(
+                    email=email,
+                    purpose=Purpose.EVENT_CONTACT,
+                    text=_(CONTACT_CONSENT_TEXT),
+                    source=consent_source,
+                    subject=registration,
+                    person=person,
+                    given_at=now,
+                )
     except IntegrityError as exc:
         # The partial unique constraint caught a simultaneous twin registration.
         raise ValidationError({"email": _("This email is already registered.")}) from exc

@@ -57,6 +57,8 @@ from samverka.newsletters.models import (
     SubscriptionStatus,
     Suppression,
 )
+from samverka.privacy.models import Purpose
+from samverka.privacy.services import record_consent, withdraw_consent
 
 #: Stands for the recipient's unsubscribe address in an issue rendered once for all recipients.
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/__samverka_unsubscribe__/"
@@ -156,6 +158,15 @@ def confirm(*, token: str) -> Subscription:
         subscription.confirmed_at = timezone.now()
         subscription.unsubscribed_at = None
         subscription.save(update_fields=["status", "confirmed_at", "unsubscribed_at", "updated"])
+        # Double opt-in: the consent counts from the confirmation, with the text then agreed to.
+        record_consent(
+            email=subscription.email,
+            purpose=Purpose.NEWSLETTER,
+            text=subscription.consent_text or default_consent_text(subscription.newsletter),
+            subject=subscription,
+            person=subscription.person,
+            given_at=subscription.confirmed_at,
+        )
     return subscription
 
 
@@ -166,6 +177,9 @@ def unsubscribe(*, token: str) -> Subscription:
         subscription.status = SubscriptionStatus.UNSUBSCRIBED
         subscription.unsubscribed_at = timezone.now()
         subscription.save(update_fields=["status", "unsubscribed_at", "updated"])
+        withdraw_consent(
+            purpose=Purpose.NEWSLETTER, subject=subscription, at=subscription.unsubscribed_at
+        )
     return subscription
 
 

@@ -149,6 +149,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
         language=get_language() or "sv",
         consent_text=str(CONSENT_TEXT),
         consent_version=CONSENT_VERSION,
+        consent_source="api",
     )
     return Status(
         201,

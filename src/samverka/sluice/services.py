@@ -28,6 +28,8 @@ from samverka.actors.services import normalise_orgnr
 from samverka.clusters.models import Cluster
 from samverka.core import audit, roles
 from samverka.core.sanitise import clean_html
+from samverka.privacy.models import Purpose
+from samverka.privacy.services import record_consent
 from samverka.programmes.models import Call, Project, StatusChange
 from samverka.programmes.services import workflow
 from samverka.sluice.models import (
@@ -213,7 +215,12 @@ def _snapshot(case: HelpCase) -> dict[str, Any]:
 
 @transaction.atomic
 def submit_case(
-    *, data: Mapping[str, Any], language: str, consent_text: str, consent_version: str
+    *,
+    data: Mapping[str, Any],
+    language: str,
+    consent_text: str,
+    consent_version: str,
+    consent_source: str = "form",
 ) -> HelpCase:
     """Create a case from the Get help form's cleaned data, route it, record the consent and
     the first stage, and send the mails (to the applicant with the status link, to the handler)
@@ -241,6 +248,15 @@ def submit_case(
     case.full_clean()
     case.save()
     CaseTransition.objects.create(case=case, from_stage="", to_stage=Stage.RECEIVED, at=now)
+    record_consent(
+        email=case.email,
+        purpose=Purpose.HELP_REQUEST,
+        text=consent_text,
+        version=consent_version,
+        source=consent_source,
+        subject=case,
+        given_at=now,
+    )
     audit.record(
         actor=None, action="help_case.created", obj=case, changes=audit.diff({}, _snapshot(case))
     )

@@ -1,0 +1,381 @@
+"""Erasing one person's data (GDPR art. 17) and the anonymisers that retention shares.
+
+What has aggregate value is anonymised, not deleted: registrations keep event, status, gender,
+organisation and attendance (so attendance by gender and helix stays the same); help cases keep
+stage, stage history, handler, focus area, municipality and outcome (so the sluice report stays
+the same); person records keep gender and organisation; user accounts become deactivated shells
+so that what they did (assessments, authored content) keeps its link without a name. What has
+no aggregate value is deleted: subscriptions, suppressions, case notes, login addresses,
+authenticators and API tokens. Finally every text field of every table is swept for the
+address itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from samverka.core.models import AuditEntry
+from samverka.privacy.models import Consent, Erasure, ErasureKind
+from samverka.privacy.services.locate import find_subject, personal_models
+
+ANONYMISED = "anonymised"
+ANON_DOMAIN = "anonymised.invalid"
+SCRUBBED = "[anonymised]"
+
+#: Keys of audit-log changes that hold what a person typed about themselves.
+PERSONAL_KEYS = {
+    "name",
+    "email",
+    "phone",
+    "organisation_name",
+    "title",
+    "description",
+    "role_title",
+    "username",
+    "first_name",
+    "last_name",
+    "note",
+    "text",
+}
+
+#: Apps whose rows linked to an erased account are deleted: login addresses, authenticators
+#: (TOTP secrets), social logins, API tokens.
+DELETE_WITH_USER = {"account", "mfa", "socialaccount", "usersessions", "api"}
+
+
+def anonymous_email() -> str:
+    """A unique address that is plainly not one (``.invalid`` never resolves, RFC 2606)."""
+    return f"{ANONYMISED}-{secrets.token_hex(8)}@{ANON_DOMAIN}"
+
+
+def anonymised_q(field: str = "email") -> Q:
+    return Q(**{f"{field}__iendswith": "@" + ANON_DOMAIN})
+
+
+def _scrub(value: Any, needles: list[re.Pattern[str]], key: str = "") -> Any:
+    if key in PERSONAL_KEYS:
+        if isinstance(value, list):
+            return [SCRUBBED if v not in (None, "") else v for v in value]
+        return SCRUBBED if value not in (None, "") else value
+    if isinstance(value, dict):
+        return {k: _scrub(v, needles, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, needles) for v in value]
+    if isinstance(value, str):
+        for needle in needles:
+            value = needle.sub(SCRUBBED, value)
+    return value
+
+
+def _needles(texts: Iterable[str]) -> list[re.Pattern[str]]:
+    """Patterns for the email or name ``texts``, matched as whole words only (so erasing
+    anna@x.se leaves johanna@x.se alone)."""
+    return [
+        re.compile(rf"(?<![\w.+-]){re.escape(t)}(?![\w-])", re.IGNORECASE)
+        for t in sorted({t.strip() for t in texts if t and len(t.strip()) > 2}, key=len)[::-1]
+    ]
+
+
+def scrub_audit(object_type: str, ids: Iterable[Any], names: Iterable[str] = ()) -> int:
+    """Anonymise the audit entries about the objects ``ids`` of ``object_type``: the object's
+    text and the personal fields of the changes; the actions and their times stay."""
+    keys = [str(i) for i in ids]
+    if not keys:
+        return 0
+    needles = _needles(names)
+    entries = list(AuditEntry.objects.filter(object_type=object_type, object_id__in=keys))
+    for entry in entries:
+        entry.object_repr = SCRUBBED
+        entry.changes = _scrub(entry.changes, needles)
+    AuditEntry.objects.bulk_update(entries, ["object_repr", "changes"], batch_size=500)
+    return len(entries)
+
+
+def _anonymise_consents(consents: models.QuerySet[Consent], now: dt.datetime) -> int:
+    """Consents about erased records: kept as counts (purpose, version, when) without whose
+    they were; an open one is withdrawn by the erasure."""
+    rows = list(consents.exclude(anonymised_q()))
+    for row in rows:
+        row.email = anonymous_email()
+        row.person = None
+        row.withdrawn_at = row.withdrawn_at or now
+    Consent.objects.bulk_update(rows, ["email", "person", "withdrawn_at"], batch_size=500)
+    return len(rows)
+
+
+def _subject_consents(object_type: str, ids: list[Any]) -> models.QuerySet[Consent]:
+    return Consent.objects.filter(subject_type=object_type, subject_id__in=[str(i) for i in ids])
+
+
+def anonymise_registrations(ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
+    """Anonymise the registrations ``ids`` (those not yet anonymised); returns how many.
+    Event, status, gender, organisation, attendance and times stay, so every count by event,
+    gender and helix is unchanged."""
+    from samverka.events.models import Registration, new_token
+
+    now = now or timezone.now()
+    rows = list(Registration.objects.filter(pk__in=list(ids)).exclude(anonymised_q()))
+    names = [r.name for r in rows]
+    for row in rows:
+        row.name = ANONYMISED
+        row.email = anonymous_email()
+        row.organisation_name = ""
+        row.person = None
+        row.user = None
+        row.contact_consent = False
+        row.consent_at = None
+        row.token = new_token()  # the old cancel link in their mailbox stops working
+    fields = [
+        "name",
+        "email",
+        "organisation_name",
+        "person",
+        "user",
+        "contact_consent",
+        "consent_at",
+        "token",
+    ]
+    Registration.objects.bulk_update(rows, fields, batch_size=500)
+    done = [r.pk for r in rows]
+    _anonymise_consents(_subject_consents("events.registration", done), now)
+    scrub_audit("events.registration", done, names)
+    return len(rows)
+
+
+def anonymise_cases(ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
+    """Anonymise the help cases ``ids`` (those not yet anonymised); returns how many. The
+    applicant's contact data and the free text go, handlers' notes are deleted; stage, stage
+    history (without its notes), handler, focus area, municipality, kind and outcome stay, so
+    the sluice report is unchanged."""
+    from samverka.sluice.models import CaseNote, CaseTransition, HelpCase
+
+    now = now or timezone.now()
+    rows = list(HelpCase.objects.filter(pk__in=list(ids)).exclude(anonymised_q()))
+    names = [t for r in rows for t in (r.name, r.organisation_name)]
+    for row in rows:
+        row.title = ANONYMISED
+        row.description = ""
+        row.name = ANONYMISED
+        row.email = anonymous_email()
+        row.phone = ""
+        row.organisation_name = ANONYMISED
+        row.token = secrets.token_urlsafe(24)
+    fields = ["title", "description", "name", "email", "phone", "organisation_name", "token"]
+    HelpCase.objects.bulk_update(rows, fields, batch_size=500)
+    done = [r.pk for r in rows]
+    CaseTransition.objects.filter(case__in=done).exclude(note="").update(note="")
+    CaseNote.objects.filter(case__in=done).delete()
+    _anonymise_consents(_subject_consents("sluice.helpcase", done), now)
+    scrub_audit("sluice.helpcase", done, names)
+    return len(rows)
+
+
+def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, (models.CharField, models.TextField, models.JSONField))
+        and not f.primary_key
+        and not f.choices
+    ]
+
+
+def sweep(email: str, *, extra: Iterable[str] = ()) -> Counter[str]:
+    """Replace ``email`` wherever it is still written in any text field of any table (a note
+    that quotes it, an audit entry, a cluster's contact address). Returns changed rows by
+    model. Reads every text column once: meant for a single erasure, not for bulk work."""
+    needles = _needles([email, *extra])
+    changed: Counter[str] = Counter()
+    for model in personal_models():
+        fields = _text_fields(model)
+        if not fields:
+            continue
+        q = Q()
+        for f in fields:
+            q |= Q(**{f"{f.name}__icontains": email})
+        rows = list(model._default_manager.filter(q))
+        updated = []
+        for obj in rows:
+            touched = []
+            for f in fields:
+                value = getattr(obj, f.attname)
+                if isinstance(f, models.EmailField) and isinstance(value, str):
+                    new = ("" if f.blank else anonymous_email()) if _is(value, email) else value
+                elif isinstance(f, models.JSONField):
+                    new = _scrub(value, needles, key="-")
+                elif isinstance(value, str):
+                    new = _scrub(value, needles)
+                    if f.max_length:
+                        new = new[: f.max_length]
+                else:
+                    continue
+                if new != value:
+                    setattr(obj, f.attname, new)
+                    touched.append(f.attname)
+            if touched:
+                model._default_manager.filter(pk=obj.pk).update(
+                    **{name: getattr(obj, name) for name in touched}
+                )
+                updated.append(obj.pk)
+        if updated:
+            changed[model._meta.label_lower] += len(updated)
+    return changed
+
+
+def _is(value: str, email: str) -> bool:
+    return value.strip().lower() == email.strip().lower()
+
+
+def _erase_users(user_ids: set[int]) -> Counter[str]:
+    """Deactivate and anonymise the accounts; delete their logins, authenticators and tokens,
+    take them off every many-to-many list (cluster managers, assessors, groups)."""
+    counts: Counter[str] = Counter()
+    names: list[str] = []
+    if not user_ids:
+        return counts
+    user_model = get_user_model()
+    for model in personal_models():
+        if model._meta.app_label in DELETE_WITH_USER:
+            for f in model._meta.concrete_fields:
+                if f.is_relation and f.related_model is user_model:
+                    deleted, _ = model._default_manager.filter(
+                        **{f"{f.name}__in": user_ids}
+                    ).delete()
+                    if deleted:
+                        counts[model._meta.label_lower] += deleted
+        for f in model._meta.many_to_many:
+            through = f.remote_field.through
+            if f.related_model is user_model:
+                column = f.m2m_reverse_field_name()
+            elif model is user_model:
+                column = f.m2m_field_name()
+            else:
+                continue
+            deleted, _ = through._default_manager.filter(**{f"{column}__in": user_ids}).delete()
+            if deleted:
+                counts[f"{model._meta.label_lower}.{f.name}"] += deleted
+    counts["core.auditentry"] += AuditEntry.objects.filter(actor__in=user_ids).update(actor=None)
+    for user in user_model.objects.filter(pk__in=user_ids):
+        names += [user.get_username(), user.get_full_name(), user.first_name, user.last_name]
+        user.username = f"{ANONYMISED}-{secrets.token_hex(6)}"
+        user.email = ""
+        user.first_name = ""
+        user.last_name = ""
+        user.is_active = False
+        user.is_staff = False
+        user.is_superuser = False
+        user.set_unusable_password()
+        user.save()
+        counts["auth.user"] += 1
+    counts["core.auditentry"] += scrub_audit(user_model._meta.label_lower, user_ids, names)
+    return counts
+
+
+def _erase_people(person_ids: set[int]) -> int:
+    from samverka.actors.models import Person
+
+    rows = list(Person.objects.filter(pk__in=person_ids))
+    names = [p.name for p in rows]
+    for person in rows:
+        person.name = ANONYMISED
+        person.email = ""
+        person.role_title = ""
+        person.newsletter_consent = False
+        person.newsletter_consent_at = None
+        person.listing_consent = False
+        person.listing_consent_at = None
+        person.user = None
+    fields = [
+        "name",
+        "email",
+        "role_title",
+        "newsletter_consent",
+        "newsletter_consent_at",
+        "listing_consent",
+        "listing_consent_at",
+        "user",
+    ]
+    Person.objects.bulk_update(rows, fields, batch_size=500)
+    scrub_audit("actors.person", person_ids, names)
+    return len(rows)
+
+
+def erase_personal_data(
+    email: str, *, dry_run: bool = False, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Erase or anonymise everything about ``email`` in one transaction (see the module's
+    docstring for what stays). Idempotent: a second run finds nothing and changes nothing.
+    With ``dry_run`` the same work is done and rolled back, so the counts are exact. Logs an
+    :class:`~samverka.privacy.models.Erasure` (without the address) when anything changed."""
+    from samverka.events.models import Registration
+    from samverka.newsletters.models import Delivery, Subscription, Suppression
+    from samverka.sluice.models import HelpCase
+
+    now = now or timezone.now()
+    email = email.strip()
+    counts: Counter[str] = Counter()
+    reference = secrets.token_hex(5)
+    with transaction.atomic():
+        subject = find_subject(email)
+        users, people = subject.user_ids, subject.person_ids
+        registrations = Registration.objects.filter(
+            Q(email__iexact=email) | Q(person__in=people) | Q(user__in=users)
+        )
+        counts["events.registration"] = anonymise_registrations(
+            registrations.values_list("pk", flat=True), now=now
+        )
+        cases = HelpCase.objects.filter(email__iexact=email)
+        counts["sluice.helpcase"] = anonymise_cases(cases.values_list("pk", flat=True), now=now)
+
+        subscriptions = Subscription.objects.filter(Q(email__iexact=email) | Q(person__in=people))
+        subscription_ids = list(subscriptions.values_list("pk", flat=True))
+        deliveries = list(
+            Delivery.objects.filter(Q(subscription__in=subscription_ids) | Q(email__iexact=email))
+        )
+        for delivery in deliveries:
+            delivery.email = anonymous_email()
+            delivery.error = ""
+        Delivery.objects.bulk_update(deliveries, ["email", "error"], batch_size=500)
+        counts["newsletters.delivery"] = len(deliveries)
+        # Deliveries stay (without the address) so that issue statistics keep their counts.
+        counts["newsletters.subscription"] = (
+            Subscription.objects.filter(pk__in=subscription_ids)
+            .delete()[1]
+            .get(Subscription._meta.label, 0)
+        )
+        scrub_audit("newsletters.subscription", subscription_ids)
+        counts["newsletters.suppression"] = Suppression.objects.filter(
+            email__iexact=email
+        ).delete()[0]
+        counts["privacy.consent"] = _anonymise_consents(
+            Consent.objects.filter(Q(email__iexact=email) | Q(person__in=people)), now
+        )
+        counts["actors.person"] = _erase_people(people)
+        counts.update(_erase_users(users))
+        for label, n in sweep(email).items():
+            counts[label] += n
+        counts = Counter({k: v for k, v in counts.items() if v})
+        total = sum(counts.values())
+        if dry_run:
+            transaction.set_rollback(True)
+        elif total:
+            Erasure.objects.create(
+                kind=ErasureKind.REQUEST, at=now, reference=reference, counts=dict(counts)
+            )
+    return {
+        "email": email,
+        "dry_run": dry_run,
+        "reference": reference if total and not dry_run else None,
+        "changed": dict(sorted(counts.items())),
+        "total": total,
+    }
