@@ -7,6 +7,7 @@ from samverka.api import errors
 from samverka.api.docs import SwaggerDocs
 from samverka.clusters.api import router as clusters_router
 from samverka.clusters.staircase_api import router as staircase_router
+from samverka.core.audit_api import router as audit_router
 from samverka.events.api import router as events_router
 from samverka.events.registrations_api import router as registrations_router
 from samverka.geo.api import router as geo_router
@@ -58,4 +59,5 @@ api.add_router("/", newsletters_router)
 api.add_router("/", scanning_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", sluice_router)
+api.add_router("/", audit_router)
 api.add_router("/", matchmaking_router)
