@@ -62,15 +62,17 @@ def anonymised_q(field: str = "email") -> Q:
     return Q(**{f"{field}__iendswith": "@" + ANON_DOMAIN})
 
 
-def _scrub(value: Any, needles: list[re.Pattern[str]], key: str = "") -> Any:
-    if key in PERSONAL_KEYS:
+def _scrub(value: Any, needles: list[re.Pattern[str]], key: str = "", by_key: bool = True) -> Any:
+    """``value`` with the needles replaced; with ``by_key`` also every value under one of the
+    :data:`PERSONAL_KEYS` (for audit entries about an erased record)."""
+    if by_key and key in PERSONAL_KEYS:
         if isinstance(value, list):
             return [SCRUBBED if v not in (None, "") else v for v in value]
         return SCRUBBED if value not in (None, "") else value
     if isinstance(value, dict):
-        return {k: _scrub(v, needles, str(k)) for k, v in value.items()}
+        return {k: _scrub(v, needles, str(k), by_key) for k, v in value.items()}
     if isinstance(value, list):
-        return [_scrub(v, needles) for v in value]
+        return [_scrub(v, needles, by_key=by_key) for v in value]
     if isinstance(value, str):
         for needle in needles:
             value = needle.sub(SCRUBBED, value)
@@ -212,7 +214,7 @@ def sweep(email: str, *, extra: Iterable[str] = ()) -> Counter[str]:
                 if isinstance(f, models.EmailField) and isinstance(value, str):
                     new = ("" if f.blank else anonymous_email()) if _is(value, email) else value
                 elif isinstance(f, models.JSONField):
-                    new = _scrub(value, needles, key="-")
+                    new = _scrub(value, needles, by_key=False)
                 elif isinstance(value, str):
                     new = _scrub(value, needles)
                     if f.max_length:
