@@ -8,14 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from samverka.actors import services
 from samverka.actors.enums import Helix
 from samverka.actors.filters import filter_organisations
 from samverka.actors.models import FocusArea, Organisation
 from samverka.api.auth import write_auth
-from samverka.api.schemas import AreaRef, FocusAreaRef, absolute_url
+from samverka.api.schemas import AreaRef, FocusAreaRef, Pages, absolute_url
 from samverka.core.roles import can_create_organisation, can_edit_organisation
 from samverka.geo.models import Area
 
@@ -145,7 +145,7 @@ def _service_arguments(data: dict[str, Any]) -> tuple[dict[str, Any], list[Focus
 @router.get(
     "/organisations", response=list[OrganisationOut], summary="Organisations, filtered and paged"
 )
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
     """The same filters as the organisation list page: helix type, focus area (slug), county and
     municipality (codes), cluster (slug) and ``q`` (name, or the start of the organisation number)."""

@@ -5,11 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import DataError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.openapi.schema import REF_TEMPLATE
+
+from samverka.api.schemas import ErrorOut
+
+#: The error responses an operation can give, and when (see ``document_errors``).
+ERROR_RESPONSES = {
+    401: "Authentication required (the operation needs a token or a session)",
+    403: "The caller may not do this",
+    404: "Not found",
+    422: "The request's parameters or data are not valid",
+}
 
 
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -39,8 +51,44 @@ def _request_errors(exc: RequestValidationError) -> dict[str, list[str]]:
     return errors
 
 
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare the error responses of every operation in the OpenAPI ``schema`` (in place).
+
+    The handlers below answer for all operations alike, so they are documented alike: 401 and 403
+    where the operation needs authentication, 404 where its path names an object, 422 where it
+    takes parameters or a body. An operation's own declaration of a code is kept.
+    """
+    schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = (
+        ErrorOut.model_json_schema(ref_template=REF_TEMPLATE)
+    )
+    error_content = {
+        "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}
+    }
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            codes = set()
+            if operation.get("security"):
+                codes |= {401, 403}
+            if "{" in path:
+                codes.add(404)
+            if operation.get("parameters") or operation.get("requestBody"):
+                codes.add(422)
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(
+                    code, {"description": ERROR_RESPONSES[code], "content": error_content}
+                )
+    return schema
+
+
 def install(api: NinjaAPI) -> None:
-    """Register the exception handlers on ``api``."""
+    """Register the exception handlers on ``api``, and document them in its OpenAPI schema."""
+    get_openapi_schema = api.get_openapi_schema
+
+    def get_documented_schema(**kwargs: Any) -> Any:
+        return document_errors(get_openapi_schema(**kwargs))
+
+    api.get_openapi_schema = get_documented_schema  # type: ignore[method-assign]
 
     def respond(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
         return api.create_response(request, {"detail": detail, **extra}, status=status)
@@ -56,6 +104,16 @@ def install(api: NinjaAPI) -> None:
     ) -> HttpResponse:
         errors = _request_errors(exc)
         return respond(request, 422, _summary(errors), errors=errors)
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A number too large for the database's integer columns (SQLite raises OverflowError,
+        # PostgreSQL DataError) or text it cannot store. A failed statement leaves an open
+        # transaction unusable: roll it back rather than commit it.
+        if transaction.get_connection().in_atomic_block:
+            transaction.set_rollback(True)
+        return respond(request, 422, _("A value in the request is out of range or not allowed."))
 
     @api.exception_handler(PermissionDenied)
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

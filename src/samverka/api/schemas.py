@@ -6,7 +6,26 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch
-from ninja import Schema
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+
+#: The highest page number a paged list accepts; beyond it the offset would overflow the database.
+MAX_PAGE = 1_000_000
+
+
+class ErrorOut(Schema):
+    """The body of every error response (see ``samverka.api.errors``)."""
+
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+class Pages(PageNumberPagination):
+    """Page-number pagination whose page number is bounded (a huge one answers 422, not 500)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
 
 
 class AreaRef(Schema):

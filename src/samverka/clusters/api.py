@@ -46,7 +46,7 @@ class ClusterOut(Schema):
         return absolute_url(obj, context)
 
 
-class OrganisationRef(Schema):
+class ClusterOrganisationRef(Schema):
     id: int
     name: str
 
@@ -80,7 +80,7 @@ class MemberOut(Schema):
 class ClusterDetail(ClusterOut):
     description: str
     contact_email: str
-    organisation: OrganisationRef | None
+    organisation: ClusterOrganisationRef | None
     members_by_helix: list[HelixCount]
     members: list[MemberOut]
 

@@ -56,7 +56,7 @@ class AnswerOut(Schema):
     confirmed: bool
 
 
-class AssessmentOut(Schema):
+class StaircaseAssessmentOut(Schema):
     submitted_at: datetime
     step_reached: int
     answers: list[AnswerOut] | None
@@ -84,7 +84,7 @@ class StaircaseOut(Schema):
     step: StepRef | None
     top_step: int | None
     details: bool
-    latest: AssessmentOut | None
+    latest: StaircaseAssessmentOut | None
     next_step: NextStepOut | None
     history: list[HistoryOut]
 

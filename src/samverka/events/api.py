@@ -10,10 +10,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from samverka.actors.models import FocusArea
 from samverka.api.auth import write_auth
+from samverka.api.schemas import Pages
 from samverka.clusters.models import Cluster
 from samverka.core import roles
 from samverka.events import services
@@ -85,7 +86,7 @@ def _with_related(events: QuerySet[Event]) -> QuerySet[Event]:
 @router.get(
     "/events", response=list[EventOut], summary="Published public events, filtered and paged"
 )
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
     """Published (and cancelled) public events by start time. ``cluster`` (slug) gives the
     cluster's own, co-organised and shared events; ``focus`` a focus area (slug); ``type`` the

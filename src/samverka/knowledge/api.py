@@ -24,6 +24,11 @@ from samverka.knowledge.views import visibilities_for
 
 router = Router(tags=["knowledge"])
 
+# A Literal rather than the Kind enum: OpenAPI components are named after the class, and the
+# matchmaking API has another enum called Kind.
+ExampleKind = Literal["example", "method", "document"]
+assert set(Kind.values) == set(ExampleKind.__args__)  # type: ignore[attr-defined]
+
 SearchKind = Literal["organisation", "cluster", "event", "project", "example", "scanned"]
 assert {k for k, _label in SEARCH_KINDS} == set(SearchKind.__args__)  # type: ignore[attr-defined]
 
@@ -41,7 +46,7 @@ class AttachmentOut(Schema):
 
 class ExampleOut(Schema):
     slug: str
-    kind: Kind
+    kind: ExampleKind
     title: str
     summary: str
     link: str
@@ -64,14 +69,14 @@ class ExampleOut(Schema):
         return absolute_url(obj, context)
 
 
-class OrganisationRef(Schema):
+class KnowledgeOrganisationRef(Schema):
     id: int
     name: str
 
 
 class ExampleDetail(ExampleOut):
     body: str
-    organisations: list[OrganisationRef]
+    organisations: list[KnowledgeOrganisationRef]
     attachments: list[AttachmentOut]
 
     @staticmethod
@@ -84,7 +89,7 @@ class ExampleDetail(ExampleOut):
 
 
 class ExampleIn(Schema):
-    kind: Kind | None = None
+    kind: ExampleKind | None = None
     title: str | None = None
     summary: str | None = None
     body: str | None = None
@@ -174,7 +179,9 @@ def _apply(request: HttpRequest, payload: ExampleIn, example: GoodExample | None
 
 
 @router.get("/knowledge", response=list[ExampleOut], summary="Published knowledge items")
-def list_examples(request: HttpRequest, kind: Kind | None = None, focus: str | None = None) -> Any:
+def list_examples(
+    request: HttpRequest, kind: ExampleKind | None = None, focus: str | None = None
+) -> Any:
     examples = _published()
     if kind:
         examples = examples.filter(kind=kind)

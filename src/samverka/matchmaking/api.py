@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 
 from samverka.actors.models import FocusArea, Organisation
 from samverka.api.auth import write_auth
-from samverka.api.schemas import AreaRef, FocusAreaRef, absolute_url
+from samverka.api.schemas import AreaRef, ErrorOut, FocusAreaRef, absolute_url
 from samverka.geo.models import Area
 from samverka.matchmaking import rules, services
 from samverka.matchmaking.matching import find_matches
@@ -207,7 +207,7 @@ def create_offer(request: HttpRequest, payload: ListingIn) -> Any:
 
 @router.post(
     "/interests",
-    response={200: InterestOut, 201: InterestOut},
+    response={200: InterestOut, 201: InterestOut, 404: ErrorOut},
     auth=write_auth,
     summary="Express interest: introduce a need and an offer to each other",
 )

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from samverka.actors.models import Organisation
+from samverka.api.schemas import ErrorOut
 from samverka.network import services
 from samverka.network.schemas import ChangeOut, GraphOut, StatsOut
 
@@ -44,7 +45,7 @@ def _build(**scope: Any) -> Any:
         raise Http404(str(error)) from error
 
 
-@router.get("/network/stats", response=StatsOut, summary="Network analytics")
+@router.get("/network/stats", response={200: StatsOut, 404: ErrorOut}, summary="Network analytics")
 def network_stats(
     request: HttpRequest, cluster: str | None = None, year: int | None = None
 ) -> dict[str, Any]:
@@ -76,7 +77,10 @@ def ego_graph(request: HttpRequest, org_id: int, filters: Query[EgoFilters]) -> 
 
 
 @router.get(
-    "/network/change", response=ChangeOut, by_alias=True, summary="Change between two years"
+    "/network/change",
+    response={200: ChangeOut, 404: ErrorOut},
+    by_alias=True,
+    summary="Change between two years",
 )
 def network_change(request: HttpRequest, filters: Query[ChangeFilters]) -> dict[str, Any]:
     """Organisations and links active in ``to`` but not in ``from`` and the other way round,

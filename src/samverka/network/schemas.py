@@ -19,14 +19,14 @@ class Broker(Schema):
     articulation_point: bool
 
 
-class OrganisationRef(Schema):
+class IsolatedOrganisation(Schema):
     id: int
     organisation: str
 
 
 class Isolated(Schema):
     count: int
-    organisations: list[OrganisationRef]
+    organisations: list[IsolatedOrganisation]
 
 
 class ClusterShare(Schema):

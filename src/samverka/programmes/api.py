@@ -32,11 +32,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import AuthenticationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from samverka.actors.models import Organisation
 from samverka.actors.services import normalise_orgnr
 from samverka.api.auth import TokenAuth, write_auth
+from samverka.api.schemas import Pages
 from samverka.core import roles
 from samverka.geo.models import Area
 from samverka.programmes.enums import ProjectStatus
@@ -330,7 +331,7 @@ def get_call(request: HttpRequest, slug: str) -> Any:
 
 
 @router.get("/projects", response=list[ProjectOut], summary="Projects, filtered and paged")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
     """Granted projects for everyone, plus the applications the caller may see. Filters:
     ``programme`` and ``measure`` codes, ``status``, ``year`` (has a financing line that year),

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from samverka.api.auth import TokenAuth
+from samverka.api.schemas import Pages
 from samverka.scanning import services
 from samverka.scanning.models import FeedItem, FeedSource
 
@@ -81,7 +82,7 @@ def _user(request: HttpRequest) -> Any:
 
 
 @router.get("/scanning/items", response=list[ItemOut], summary="Scanned items the caller may see")
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
     """Newest first. Items of national sources are public; a cluster's items are visible to the
     members of the clusters that own or share the source."""

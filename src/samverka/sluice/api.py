@@ -106,7 +106,7 @@ class CaseDetail(CaseOut):
         return list(obj.transitions.select_related("actor"))
 
 
-class TransitionIn(Schema):
+class CaseTransitionIn(Schema):
     to_stage: str
     outcome: str = ""
     note: str = ""
@@ -187,7 +187,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     auth=write_auth,
     summary="Move a help case to another stage",
 )
-def move_case(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
+def move_case(request: HttpRequest, case_id: int, payload: CaseTransitionIn) -> Any:
     """Forward (or skipping stages), or ``closed`` with an ``outcome`` from any open stage;
     platform admins reopen closed cases. 422 for a step backwards, 403 for others' cases."""
     case = get_for_write(
