@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "samverka.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from samverka.core import signals
+
+        signals.connect()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from samverka.core.models import AuditEntry
+
+T = TypeVar("T")
 
 
 def _plain(value: Any) -> Any:
@@ -37,10 +41,55 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
+_current_request: ContextVar[Any] = ContextVar("samverka_audit_request", default=None)
+
+
+class RequestActorMiddleware:
+    """Remembers the current request, so that changes made where no actor is passed (signal
+    handlers: role changes, also through the Django admin) are recorded with the request's user.
+    The user is read when the entry is written, so an API token's user counts too."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+
+_acting: ContextVar[Any] = ContextVar("samverka_audit_actor", default=None)
+
+
+def attributed_to_actor(function: Callable[..., T]) -> Callable[..., T]:
+    """Decorate a function taking an ``actor`` keyword so that entries written inside it by code
+    that is not given the actor (deep import helpers) are attributed to that actor."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        token = _acting.set(kwargs.get("actor"))
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _acting.reset(token)
+
+    return wrapper
+
+
+def current_actor() -> Any:
+    """The logged-in user of the request being handled, or None (commands, tasks, tests)."""
+    user = getattr(_current_request.get(), "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def entry(
     *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any] | None = None
 ) -> AuditEntry:
     """An unsaved audit entry (for ``AuditEntry.objects.bulk_create`` in batch operations)."""
+    if actor is None:
+        actor = _acting.get()
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry(
         actor=user,

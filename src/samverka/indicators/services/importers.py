@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from samverka.core import audit
 from samverka.core.importing import ImportFileError, ImportReport, read_table
 from samverka.indicators.enums import Gender, Source
 from samverka.indicators.models import Indicator
@@ -113,6 +114,7 @@ def parse_select(items: Iterable[str] | dict[str, str] | None) -> dict[str, str]
     return selected
 
 
+@audit.attributed_to_actor
 def import_indicators(
     file: IO[bytes] | IO[str],
     *,
