@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -157,7 +158,11 @@ def item_folder(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved in %(folder)s.") % {"folder": folder.name})
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-    return redirect(request.POST.get("next") or obj.get_absolute_url())
+    # Back to the list the button was on, but never to another site (an open redirect).
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = obj.get_absolute_url()
+    return redirect(back)
 
 
 @login_required
