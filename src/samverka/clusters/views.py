@@ -10,8 +10,10 @@ from functools import cache
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache as django_cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -30,6 +32,10 @@ from samverka.core.exports import FORMATS, table_response
 from samverka.core.permissions import get_for_write
 from samverka.geo.models import Area
 from samverka.network import services as network
+
+MEMBERS_PER_PAGE = 100  # the whole list is in the CSV/XLSX downloads
+NETWORK_FIGURES_MAX_MEMBERS = 500
+NETWORK_FIGURES_SECONDS = 15 * 60
 
 
 def filtered_clusters(params: dict[str, str]) -> QuerySet[Cluster]:
@@ -104,6 +110,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             for m in memberships
         )
         return table_response(headers, rows, fmt=export, filename=f"{cluster.slug}-members")
+    members = Paginator(memberships, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     helix = members_by_helix(cluster)
     largest = max((h["count"] for h in helix), default=0) or 1
     for row in helix:
@@ -114,7 +121,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "clusters/profile.html",
         {
             "cluster": cluster,
-            "memberships": memberships,
+            "members": members,
             "helix": helix,
             "places": places,
             "member_map": _member_map(cluster, places),
@@ -174,12 +181,24 @@ def _member_map(cluster: Cluster, places: list[dict[str, object]]) -> str:
 
 
 def _network_figures(cluster: Cluster) -> dict[str, object]:
-    """Nodes, edges, density and cross-helix share of the cluster's actor network (a fixed
-    handful of queries; betweenness is sampled above 200 members to keep the page fast)."""
-    figures = network.stats(network.build_graph(cluster=cluster), exact_threshold=200, top=1)
-    return {key: figures[key] for key in ("nodes", "edges", "density", "cross_helix_share")} | {
-        "url": reverse("network:cluster", args=[cluster.slug])
-    }
+    """Nodes, edges, density and cross-helix share of the cluster's actor network, or only the
+    link to the network page when the cluster has more than ``NETWORK_FIGURES_MAX_MEMBERS``
+    members (members form a clique, so the graph grows with the square of their number).
+
+    The figures are cached for ``NETWORK_FIGURES_SECONDS`` under a key that changes with the
+    membership list; relations, projects and events show after that time.
+    """
+    url = reverse("network:cluster", args=[cluster.slug])
+    size = cluster.memberships.aggregate(n=Count("pk"), last=Max("pk"))
+    if size["n"] > NETWORK_FIGURES_MAX_MEMBERS:
+        return {"url": url, "too_large": True}
+    key = f"cluster-network:{cluster.pk}:{cluster.created.timestamp()}:{size['n']}:{size['last']}"
+    figures = django_cache.get(key)
+    if figures is None:
+        stats = network.stats(network.build_graph(cluster=cluster), exact_threshold=200, top=1)
+        figures = {k: stats[k] for k in ("nodes", "edges", "density", "cross_helix_share")}
+        django_cache.set(key, figures, NETWORK_FIGURES_SECONDS)
+    return figures | {"url": url}
 
 
 @cache
