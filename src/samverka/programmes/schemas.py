@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from ninja import Field, Schema
 
 from samverka.api.schemas import AreaRef, absolute_url
@@ -192,9 +193,10 @@ class CallDetail(CallOut):
         return [
             {
                 "title": d.title,
-                "url": request.build_absolute_uri(d.file.url) if request else d.file.url,
+                "url": request.build_absolute_uri(url) if request else url,
             }
             for d in obj.documents.all()
+            for url in [reverse("programmes:call-document", args=[d.pk])]
         ]
 
 

@@ -22,6 +22,7 @@ workflow_urls = [
     path("calls/<slug:slug>/", workflow.call_detail, name="call"),
     path("calls/<slug:slug>/edit/", workflow.call_edit, name="call-edit"),
     path("calls/<slug:slug>/documents/", workflow.call_document_add, name="call-document-add"),
+    path("calls/documents/<int:pk>/", workflow.call_document, name="call-document"),
     path("calls/<slug:slug>/assessors/", workflow.call_assessor, name="call-assessors"),
     path("calls/<slug:slug>/ranking/", workflow.call_ranking, name="call-ranking"),
     path("calls/<slug:slug>/apply/", workflow.application_create, name="application-create"),

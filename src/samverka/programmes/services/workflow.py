@@ -579,11 +579,20 @@ def _call_snapshot(call: Call) -> dict[str, Any]:
 
 @transaction.atomic
 def add_call_document(*, call: Call, actor: Any, title: str, file: Any) -> Any:
-    """Attach a document to a call (programme officers only); audit-logged."""
+    """Attach a document to a call (programme officers only); audit-logged. The file's type is
+    sniffed from its content and its size capped (as for knowledge-hub attachments); raises
+    ValidationError when refused."""
+    from samverka.knowledge.attachments import check_upload
+
     if not roles.is_programme_officer(actor):
         raise PermissionDenied
     if not title.strip():
         raise ValidationError({"title": _("Give the document a title.")})
+    try:
+        name, _content_type = check_upload(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    file.name = name
     document = call.documents.create(title=title.strip(), file=file)
     audit.record(
         actor=actor, action="call.document_added", obj=call, changes={"document": [None, title]}

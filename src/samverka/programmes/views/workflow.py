@@ -7,6 +7,7 @@ Thin: each view fetches its object through a permission check, hands the form da
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from samverka.actors.models import Organisation
 from samverka.core import roles
 from samverka.core.exports import FORMATS, table_response
 from samverka.core.permissions import get_for_write
+from samverka.knowledge.attachments import TYPES as ATTACHMENT_TYPES
 from samverka.programmes.enums import ProjectStatus
 from samverka.programmes.forms import (
     ApplicationForm,
@@ -43,6 +45,7 @@ from samverka.programmes.forms import (
 from samverka.programmes.models import (
     Assessment,
     Call,
+    CallDocument,
     FollowUpReport,
     Project,
     Score,
@@ -172,11 +175,32 @@ def call_document_add(request: HttpRequest, slug: str) -> HttpResponse:
     call = get_for_write(Call, _officer, request.user, slug=slug)
     form = CallDocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        workflow.add_call_document(call=call, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Document added."))
+        try:
+            workflow.add_call_document(call=call, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Document added."))
     else:
         messages.error(request, _("Choose a file and give it a title."))
     return redirect(call)
+
+
+@require_GET
+def call_document(request: HttpRequest, pk: int) -> FileResponse:
+    """Download a call document: always as a download, never rendered by the browser."""
+    document = get_object_or_404(CallDocument, pk=pk, call__in=_visible_calls(request.user))
+    name = os.path.basename(document.file.name)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=ATTACHMENT_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @login_required
