@@ -105,3 +105,20 @@ def test_backfill_migration_records_existing_consents(db: Any, make_organisation
     ]
     migration.remove(apps, None)
     assert Consent.objects.count() == 0
+
+
+def test_demo_backfill_skips_what_the_services_recorded(world: World) -> None:
+    from samverka.actors.models import Person
+    from samverka.privacy.demo import load_privacy_demo
+
+    before = Consent.objects.count()
+    assert load_privacy_demo() == {"consents": 0}
+    Person.objects.create(
+        name="Demo",
+        email="demo@privacy.example",
+        listing_consent=True,
+        listing_consent_at=timezone.now(),
+    )
+    assert load_privacy_demo() == {"consents": 1}
+    assert load_privacy_demo() == {"consents": 0}
+    assert Consent.objects.count() == before + 1

@@ -89,7 +89,11 @@ def backfill(apps, schema_editor):
                 given_at=case.consent_at,
             )
         )
+    # Idempotent, so that ``samverka demo`` can run it again for the demo data it loads.
+    seen = set(Consent.objects.values_list("subject_type", "subject_id", "purpose"))
+    rows = [r for r in rows if (r.subject_type, r.subject_id, r.purpose) not in seen]
     Consent.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def remove(apps, schema_editor):

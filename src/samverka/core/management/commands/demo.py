@@ -12,6 +12,7 @@ from samverka.events.demo import load_events_demo
 from samverka.indicators.demo import load_indicator_demo
 from samverka.matchmaking.demo import load_matchmaking_demo
 from samverka.newsletters.demo import load_newsletters_demo
+from samverka.privacy.demo import load_privacy_demo
 from samverka.programmes.demo import load_programme_demo
 from samverka.programmes.demo_projects import load_demo_projects
 from samverka.sluice.demo import load_sluice_demo
@@ -49,5 +50,7 @@ class Command(BaseCommand):
         counts["newsletters_demo"] = load_newsletters_demo(stdout=stream)  # type: ignore[arg-type]
         counts["matchmaking_demo"] = load_matchmaking_demo(stdout=stream)  # type: ignore[arg-type]
         counts["sluice_demo"] = load_sluice_demo(stdout=stream)  # type: ignore[arg-type]
+        # Last: the consent records of everything above.
+        counts["privacy_demo"] = load_privacy_demo(stdout=stream)  # type: ignore[arg-type]
         if options["format"] == "json":
             self.stdout.write(json.dumps(counts, indent=2, sort_keys=True))
