@@ -10,46 +10,18 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import platform
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
+from common import append_results, django_setup, header, migrate, p50, p95, timings
 
 
 def _setup(var_dir: str) -> None:
-    os.environ["SAMVERKA_VAR_DIR"] = var_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverka.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    django_setup(None, var_dir)
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    migrate()
     call_command("demo", verbosity=0)
-
-
-def _timings(func: Callable[[], object], repeat: int) -> list[float]:
-    func()  # warm caches and connections
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
 
 
 def _generate_organisations(count: int) -> bytes:
@@ -69,9 +41,9 @@ def bench_pages(repeat: int) -> list[tuple[str, float, float, float]]:
     from django.test import Client
 
     client = Client(HTTP_ACCEPT_LANGUAGE="sv", HTTP_HOST="127.0.0.1")
-    reference = _timings(lambda: client.get("/healthz"), repeat)
-    ref_p50 = statistics.median(reference)
-    rows = [("/healthz (reference)", ref_p50 * 1000, _p95(reference) * 1000, 1.0)]
+    reference = timings(lambda: client.get("/healthz"), repeat)
+    ref_p50 = p50(reference)
+    rows = [("/healthz (reference)", ref_p50 * 1000, p95(reference) * 1000, 1.0)]
     for path in [
         "/",
         "/clusters/",
@@ -82,15 +54,8 @@ def bench_pages(repeat: int) -> list[tuple[str, float, float, float]]:
         "/api/v1/organisations",
     ]:
         assert client.get(path).status_code == 200, path
-        times = _timings(lambda path=path: client.get(path), repeat)
-        rows.append(
-            (
-                path,
-                statistics.median(times) * 1000,
-                _p95(times) * 1000,
-                ref_p50 / statistics.median(times),
-            )
-        )
+        times = timings(lambda path=path: client.get(path), repeat)
+        rows.append((path, p50(times) * 1000, p95(times) * 1000, ref_p50 / p50(times)))
     return rows
 
 
@@ -131,19 +96,14 @@ def main() -> None:
         pages = bench_pages(args.repeat)
         ours, raw = bench_import(args.organisations)
 
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
     lines = [
-        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · commit {commit or 'unknown'}",
-        "",
-        f"Machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, SQLite, in-process test client, "
-        f"{args.repeat} requests per page after one warm-up.",
-        "",
+        *header(
+            "Pages and organisation import (SQLite, demo data)",
+            f"In-process test client, {args.repeat} requests per page after one warm-up.",
+        ),
         "| page | p50 ms | p95 ms | throughput vs /healthz |",
         "|---|---:|---:|---:|",
-        *[f"| `{p}` | {p50:.1f} | {p95:.1f} | {ratio:.2f} |" for p, p50, p95, ratio in pages],
+        *[f"| `{p}` | {p50_:.1f} | {p95_:.1f} | {ratio:.2f} |" for p, p50_, p95_, ratio in pages],
         "",
         f"Import of {args.organisations} organisations (validated, audited, one transaction): "
         f"{ours:.2f} s; bare `bulk_create` of the same rows: {raw:.2f} s; "
@@ -153,10 +113,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        if not RESULTS.exists():
-            RESULTS.write_text("# Benchmarks\n\nAppended by `make bench` (bench/run.py).\n\n")
-        with RESULTS.open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+        append_results(text)
 
 
 if __name__ == "__main__":
