@@ -193,12 +193,14 @@ def create_backup(path: str | os.PathLike[str]) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     media_root = Path(settings.MEDIA_ROOT)
     media: list[str] = []
+    # One snapshot of the whole database, when this is the outermost transaction.
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     try:
         with (
             zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
             transaction.atomic(),
         ):
-            if connection.vendor == "postgresql":
+            if snapshot:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             migrations = applied_migrations()
