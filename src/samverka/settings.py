@@ -148,7 +148,15 @@ _default_db = f"sqlite:///{VAR_DIR / 'samverka.sqlite3'}"
 _db_url = os.environ.get("SAMVERKA_DATABASE_URL", _default_db)
 if TESTING and os.environ.get("SAMVERKA_TEST_DATABASE_URL"):
     _db_url = os.environ["SAMVERKA_TEST_DATABASE_URL"]
-DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=0)}
+# Persistent connections (seconds; 0 closes after each request): a new PostgreSQL connection per
+# request costs more than most pages' queries (bench/pages.py). Checked before reuse.
+DATABASES = {
+    "default": dj_database_url.parse(
+        _db_url,
+        conn_max_age=envint("SAMVERKA_DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if not TESTING:
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -223,6 +231,7 @@ ACCOUNT_RATE_LIMITS = {
 # programme officers must set it up before they can use the site when SAMVERKA_MFA_REQUIRED is on
 # (the default, except with DEBUG on or under tests); see core/mfa.py and docs/security.md.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "samverka.core.mfa.MFAAdapter"  # secrets encrypted with a key from SECRET_KEY
 MFA_TOTP_ISSUER = "Samverka"
 # Accounts are created by administrators (sign-up is off by default) and often have no verified
 # address; without this they could not set up the authenticator app they are required to have.
