@@ -5,9 +5,9 @@ p95 under 150 ms, through ``indicators.services.goals.programme_goals``).
     .venv/bin/python bench/indicators_query.py [--values 5000000] [--repeat 300]
 
 Runs against a throw-away SQLite database in a temporary directory; with ``SAMVERKA_BENCH_PG=1``
-also against PostgreSQL, in the scratch database named by ``SAMVERKA_BENCH_PG_URL`` (default
-``postgresql:///samverka_bench``; create it with ``createdb``), whose public schema it drops
-and recreates first. Values are generated with
+also against PostgreSQL, in the scratch database ``samverka_bench_scratch_indicators_query``
+(created when missing; ``SAMVERKA_BENCH_PG_URL`` may name another ``samverka_bench_scratch_*``
+database), whose public schema it drops and recreates first. Values are generated with
 ``executemany`` in index order (SQLite) or ``COPY`` (PostgreSQL), then ``ANALYZE`` runs. Results
 are appended to docs/benchmarks.md with the date, machine and commit.
 """
@@ -18,19 +18,24 @@ import argparse
 import json
 import math
 import os
-import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
+from common import (
+    append_results,
+    django_setup,
+    header,
+    migrate,
+    p50,
+    p95,
+    reset_scratch_schema,
+    scratch_url,
+)
+
 YEARS = [str(y) for y in range(1995, 2025)]  # 30 yearly periods
 GENDERS = ("K", "M", "T")
 SERIES_TARGET_MS = 20
@@ -38,29 +43,8 @@ DASHBOARD_TARGET_MS = 150
 
 
 def _setup(database_url: str, var_dir: str) -> None:
-    os.environ["SAMVERKA_VAR_DIR"] = var_dir
-    os.environ["SAMVERKA_DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverka.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _reset_pg(url: str) -> None:
-    """Empty the scratch database (a fresh schema, so migrations load the geography again)."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-
-
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
+    django_setup(database_url, var_dir)
+    migrate()
 
 
 def _timings(func: Callable[[], object], repeat: int) -> list[float]:
@@ -225,42 +209,16 @@ def run(total: int, repeat: int) -> dict[str, object]:
         "backend": connection.vendor,
         "rows": rows,
         "load_s": seconds,
-        "series_p50": statistics.median(series_times) * 1000,
-        "series_p95": _p95(series_times) * 1000,
-        "dashboard_p50": statistics.median(dashboard_times) * 1000,
-        "dashboard_p95": _p95(dashboard_times) * 1000,
+        "series_p50": p50(series_times) * 1000,
+        "series_p95": p95(series_times) * 1000,
+        "dashboard_p50": p50(dashboard_times) * 1000,
+        "dashboard_p95": p95(dashboard_times) * 1000,
     }
 
 
-def _commit() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + (" (with uncommitted changes)" if dirty else "")
-
-
 def _report(results: list[dict[str, object]], total: int) -> str:
-    machine = f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     lines = [
-        "",
-        f"## Indicator queries — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        "",
-        f"Machine: {machine}. Commit: {_commit()}. `bench/indicators_query.py --values {total}`.",
-        "",
+        *header("Indicator queries", f"`bench/indicators_query.py --values {total}`."),
         "| backend | values | load | series p50 | series p95 (target < 20 ms) "
         "| dashboard of 50 goals p50 | p95 (target < 150 ms) |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -308,16 +266,13 @@ def main() -> None:
         report = _report(results, args.values)
         print(report)
         if not args.no_write:
-            with RESULTS.open("a", encoding="utf-8") as f:
-                if RESULTS.stat().st_size == 0:
-                    f.write("# Benchmarks\n")
-                f.write(report)
+            append_results(report)
         return
 
     with tempfile.TemporaryDirectory(prefix="samverka-bench-") as tmp:
         if backend == "postgresql":
-            url = os.environ.get("SAMVERKA_BENCH_PG_URL", "postgresql:///samverka_bench")
-            _reset_pg(url)
+            url = os.environ.get("SAMVERKA_BENCH_PG_URL", scratch_url("indicators_query"))
+            reset_scratch_schema(url)
             _setup(url, tmp)
         else:
             _setup(f"sqlite:///{tmp}/bench.sqlite3", tmp)
