@@ -1454,3 +1454,253 @@ def test_folder_redirect_stays_on_site(
 
     assert response.status_code == 302
     assert response["Location"] == (expected or world.item.get_absolute_url())
+
+
+# Escalation through the payload -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A role allowed to make a write tries to reach, through the payload, what it may not."""
+
+    id: str
+    role: str
+    send: Callable[[Client, World], HttpResponse]
+    probe: Callable[[World], Any]
+    rest_may_change: bool = False  # the write itself is allowed; only the probed part is not
+
+
+ESCALATIONS = [
+    Escalation(
+        "member applies for another organisation (API)",
+        "member",
+        api(
+            "POST",
+            lambda w: "/projects",
+            lambda w: {"call": w.call.slug, "title": "Kapad ansökan", "applicant": w.org_b.pk},
+        ),
+        count("programmes.Project", title="Kapad ansökan"),
+    ),
+    Escalation(
+        "member moves a draft to another organisation (API)",
+        "member",
+        api(
+            "PATCH", lambda w: f"/projects/{w.draft.reference}", lambda w: {"applicant": w.org_b.pk}
+        ),
+        value("programmes.Project", "applicant_id", pk=pk_of("draft")),
+    ),
+    Escalation(
+        "member moves a draft to another organisation (page)",
+        "member",
+        post(
+            "programmes:application-edit",
+            lambda w: [w.draft.reference],
+            lambda w: {**_application(w), "applicant": w.org_b.pk},
+        ),
+        value("programmes.Project", "applicant_id", pk=pk_of("draft")),
+    ),
+    Escalation(
+        "member sets decided amounts (API)",
+        "member",
+        api(
+            "PUT",
+            lambda w: f"/projects/{w.draft.reference}/financing",
+            lambda w: {
+                "lines": [
+                    {
+                        "financier": w.org_x.pk,
+                        "category": "state",
+                        "year": timezone.localdate().year,
+                        "budget_sek": 50_000,
+                        "decided_sek": 50_000,
+                    }
+                ]
+            },
+        ),
+        count("programmes.FinancingLine", project=pk_of("draft"), decided_sek__gt=0),
+        rest_may_change=True,  # the budget lines are the applicant's; the decision is not
+    ),
+    Escalation(
+        "member publishes a need for another organisation (API)",
+        "member",
+        api(
+            "POST",
+            lambda w: "/needs",
+            lambda w: {"kind": "testbed", "title": "Kapat behov", "owner": w.org_b.pk},
+        ),
+        count("matchmaking.Need", title="Kapat behov"),
+    ),
+    Escalation(
+        "manager hands a need to another cluster's organisation (page)",
+        "manager",
+        post(
+            "matchmaking:need-edit",
+            lambda w: [w.need.pk],
+            lambda w: {**_listing(w), "owner": w.org_b.pk},
+        ),
+        value("matchmaking.Need", "owner_id", pk=pk_of("need")),
+    ),
+    Escalation(
+        "manager creates a good example for another cluster (API)",
+        "manager",
+        api(
+            "POST",
+            lambda w: "/knowledge",
+            lambda w: {"kind": "example", "title": "Kapat exempel", "cluster": w.beta.slug},
+        ),
+        count("knowledge.GoodExample", title="Kapat exempel"),
+    ),
+    Escalation(
+        "manager moves a good example to another cluster (API)",
+        "manager",
+        api("PATCH", lambda w: f"/knowledge/{w.example.slug}", lambda w: {"cluster": w.beta.slug}),
+        value("knowledge.GoodExample", "cluster_id", pk=pk_of("example")),
+    ),
+    Escalation(
+        "manager moves a good example to another cluster (page)",
+        "manager",
+        post(
+            "knowledge:edit",
+            lambda w: [w.example.slug],
+            lambda w: {"kind": "example", "title": "Alpha example", "cluster": w.beta.pk},
+        ),
+        value("knowledge.GoodExample", "cluster_id", pk=pk_of("example")),
+    ),
+    Escalation(
+        "manager creates an event hosted by another cluster (API)",
+        "manager",
+        api(
+            "POST",
+            lambda w: "/events",
+            lambda w: {
+                "title": "Kapat evenemang",
+                "start": "2031-05-01T09:00:00",
+                "end": "2031-05-01T12:00:00",
+                "host": w.beta.slug,
+            },
+        ),
+        count("events.Event", title="Kapat evenemang"),
+    ),
+    Escalation(
+        "manager moves an event to another cluster (API)",
+        "manager",
+        api("PATCH", lambda w: f"/events/{w.event.uid}", lambda w: {"host": w.beta.slug}),
+        value("events.Event", "host_id", pk=pk_of("event")),
+    ),
+    Escalation(
+        "manager moves an event to another cluster (page)",
+        "manager",
+        post(
+            "events:edit", lambda w: [w.event.uid], lambda w: {**_event_form(w), "host": w.beta.pk}
+        ),
+        value("events.Event", "host_id", pk=pk_of("event")),
+    ),
+    Escalation(
+        "manager makes an event national (API)",
+        "manager",
+        api("PATCH", lambda w: f"/events/{w.event.uid}", lambda w: {"host": None}),
+        value("events.Event", "host_id", pk=pk_of("event")),
+    ),
+    Escalation(
+        "manager adds a member to another cluster (API)",
+        "manager",
+        api("PUT", lambda w: f"/clusters/{w.beta.slug}/members/{w.org_x.pk}", lambda w: {}),
+        count("clusters.Membership", cluster=pk_of("beta")),
+    ),
+    Escalation(
+        "manager files a rule for another cluster (page)",
+        "manager",
+        post(
+            "sluice:rule-edit",
+            lambda w: [w.rule.pk],
+            lambda w: {
+                "name": "Alpha rule",
+                "focus_area": w.focus.pk,
+                "priority": 10,
+                "target_cluster": w.beta.pk,
+                "active": "on",
+            },
+        ),
+        value("sluice.RoutingRule", "target_cluster_id", pk=pk_of("rule")),
+    ),
+    Escalation(
+        "manager curates into another cluster's feed",
+        "manager",
+        post(
+            "scanning:item-curate",
+            lambda w: [w.item.pk],
+            lambda w: {"cluster": w.beta.pk, "curated": "1"},
+        ),
+        count("scanning.CuratedItem", cluster=pk_of("beta")),
+    ),
+    Escalation(
+        "member registers for a draft event (API)",
+        "member",
+        api("POST", lambda w: f"/events/{w.draft_event.uid}/registrations", lambda w: {}),
+        count("events.Registration", event=pk_of("draft_event")),
+    ),
+    Escalation(
+        "member cancels a stranger's registration (API)",
+        "member",
+        api("DELETE", lambda w: f"/registrations/{w.guest_registration.pk}"),
+        value("events.Registration", "status", pk=pk_of("guest_registration")),
+    ),
+    Escalation(
+        "member registers for a draft event (page)",
+        "member",
+        post(
+            "events:register",
+            lambda w: [w.draft_event.uid],
+            lambda w: {"name": "Mia", "email": "member@example.se", "gender": "woman"},
+        ),
+        count("events.Registration", event=pk_of("draft_event")),
+    ),
+    Escalation(
+        "member edits their organisation's person into another organisation (API-free page)",
+        "member",
+        post(
+            "actors:person-edit",
+            lambda w: [w.member_person.pk],
+            lambda w: {"name": "Mia Medlem", "organisation": w.org_b.pk, "gender": "woman"},
+        ),
+        value("actors.Person", "organisation_id", pk=pk_of("member_person")),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", ESCALATIONS, ids=[e.id for e in ESCALATIONS])
+def test_payload_cannot_reach_beyond_role(client: Client, world: World, case: Escalation) -> None:
+    client.force_login(world.users[case.role])
+    before_probe, before_counts = case.probe(world), _snapshot()
+
+    response = case.send(client, world)
+
+    assert case.probe(world) == before_probe, (
+        f"{case.id}: the write happened ({response.status_code})"
+    )
+    if not case.rest_may_change:
+        assert _snapshot() == before_counts
+    assert response.status_code in {200, 302, 400, 401, 403, 404, 422}
+
+
+@pytest.mark.parametrize(
+    ("verified", "status", "after"), [(False, 404, "confirmed"), (True, 204, "cancelled")]
+)
+def test_registration_under_email_is_own_only_when_verified(
+    client: Client, world: World, verified: bool, status: int, after: str
+) -> None:
+    """A registration made without an account belongs to whoever has *verified* its address; an
+    account merely claiming the address (unverified) neither sees nor cancels it."""
+    from allauth.account.models import EmailAddress
+
+    user = world.users["assessor"]
+    user.email = world.guest_registration.email
+    user.save(update_fields=["email"])
+    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    client.force_login(user)
+
+    listed = client.get("/api/v1/registrations").json()
+    response = client.delete(f"/api/v1/registrations/{world.guest_registration.pk}")
+
+    assert (len(listed), response.status_code) == (int(verified), status)
+    assert value("events.Registration", "status", pk=pk_of("guest_registration"))(world) == after

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -63,10 +64,13 @@ class RegistrationIn(Schema):
 
 
 def _own(user: Any) -> QuerySet[Registration]:
-    """Registrations made by the user, or under the user's email address."""
+    """Registrations made by the user, or under an email address the user has verified."""
     condition = Q(user=user)
-    if user.email:
-        condition |= Q(email__iexact=user.email)
+    # Only addresses the user has proven to own: an unverified one could be anybody's, and would
+    # show (and cancel) that person's registrations.
+    verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    for email in verified:
+        condition |= Q(email__iexact=email)
     return Registration.objects.filter(condition).select_related("event", "organisation")
 
 
