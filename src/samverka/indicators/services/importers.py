@@ -521,8 +521,15 @@ def import_kolada_document(
             report.add_error(
                 0, f"{path}.period", _("not a period: %(p)r") % {"p": entry.get("period")}
             )
-        for inner, item in enumerate(entry.get("values") or []):
+        inner_values = entry.get("values") or []
+        if not isinstance(inner_values, list):
+            report.add_error(0, f"{path}.values", _("not a list"))
+            continue
+        for inner, item in enumerate(inner_values):
             report.rows += 1
+            if not isinstance(item, dict):
+                report.add_error(0, f"{path}.values[{inner}]", _("not an object"))
+                continue
             gender = GENDERS.get(str(item.get("gender") or "T"))
             if gender is None:
                 report.add_error(

@@ -20,7 +20,19 @@ def _ordered_codes(category: dict[str, Any]) -> list[str]:
 
 
 def parse_jsonstat(document: Any) -> Cube:
-    """Read a JSON-stat 2.0 dataset (or the first of a bundle) into a Cube."""
+    """Read a JSON-stat 2.0 dataset (or the first of a bundle) into a Cube; raises FormatError
+    for anything else, also for a document whose parts have the wrong types."""
+    try:
+        return _parse(document)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        # A part of the wrong type (a string where an object belongs, an index mixing numbers
+        # and text): the dataset is malformed, which is a report, not a crash.
+        raise FormatError(
+            f"not a JSON-stat 2.0 dataset: a part has the wrong type ({exc})"
+        ) from exc
+
+
+def _parse(document: Any) -> Cube:
     if not isinstance(document, dict):
         raise FormatError("a JSON-stat dataset is an object")
     if document.get("class") != "dataset" and "dimension" not in document:
