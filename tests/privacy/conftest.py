@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.utils import timezone
 from privacy_world import EMAIL, NEIGHBOUR, World, make_case, make_event
 
@@ -34,6 +36,8 @@ def world(make_user: Any, make_cluster: Any, make_organisation: Any) -> World:
     user.save()
     cluster.managers.add(user)
     ApiToken.issue(user=user, name="laptop")
+    Authenticator.objects.create(user=user, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
+    EmailAddress.objects.create(user=user, email="eva@home.example", verified=True)
     person = actors.save_person(
         actor=manager,
         data={

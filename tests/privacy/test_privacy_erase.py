@@ -10,6 +10,8 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -26,6 +28,7 @@ from samverka.privacy.services import erase_personal_data, export_personal_data
 from samverka.sluice import services as sluice
 from samverka.sluice.models import CaseNote, CaseTransition, HelpCase
 
+HOME = "eva@home.example"
 WORD = re.compile(rf"(?<![\w.+-]){re.escape(EMAIL)}(?![\w-])", re.IGNORECASE)
 
 
@@ -103,9 +106,18 @@ def test_export_holds_every_record_and_no_secrets(world: World) -> None:
     assert sections["events.registration"][0]["token"] == "[redacted]"
     assert sections["api.apitoken"][0]["key_hash"] == "[redacted]"
     assert world.case.token not in text
+    assert "JBSWY3DPEHPK3PXP" not in text
+    assert sections["mfa.authenticator"][0]["data"] == "[redacted]"
+    # Her second login address leads to the same account and person.
+    other = export_personal_data(HOME)
+    assert other["user_accounts"] == [world.user.pk]
+    assert other["addresses"] == [EMAIL, HOME]
+    assert other["sections"]["actors.person"] == sections["actors.person"]
 
 
 def test_erase_keeps_aggregates_and_leaves_no_trace(world: World) -> None:
+    # Registered with her second login address: the same person, erased too.
+    events.register(event=world.event, name="E. Ek", email=HOME, gender="woman")
     assert len(traces(WORD, EMAIL)) > 10
     neighbour_before = traces(re.compile(re.escape(NEIGHBOUR)), NEIGHBOUR)
     before = aggregates(world)
@@ -114,9 +126,10 @@ def test_erase_keeps_aggregates_and_leaves_no_trace(world: World) -> None:
 
     assert aggregates(world) == before
     assert traces(WORD, EMAIL) == []
+    assert traces(re.compile(re.escape(HOME)), HOME) == []
     assert sorted(traces(re.compile(re.escape(NEIGHBOUR)), NEIGHBOUR)) == sorted(neighbour_before)
     assert export_personal_data(EMAIL)["sections"] == {}
-    assert result["changed"]["events.registration"] == 1
+    assert result["changed"]["events.registration"] == 2
     assert result["changed"]["sluice.helpcase"] == 1
     assert result["changed"]["newsletters.subscription"] == 1
     assert result["changed"]["auth.user"] == 1
@@ -130,6 +143,8 @@ def test_erase_keeps_aggregates_and_leaves_no_trace(world: World) -> None:
     assert (world.user.first_name, world.user.email) == ("", "")
     assert authenticate(username="eva", password="pw-Test-1234") is None
     assert not world.user.api_tokens.exists()
+    assert not Authenticator.objects.filter(user=world.user).exists()
+    assert not EmailAddress.objects.filter(user=world.user).exists()
     assert not world.user.managed_clusters.exists()
     assert AuditEntry.objects.filter(actor=world.user).count() == 0
     assert traces(re.compile("Eva Ek"), "Eva Ek") == []

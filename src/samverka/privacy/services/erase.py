@@ -192,11 +192,12 @@ def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     ]
 
 
-def sweep(email: str, *, extra: Iterable[str] = ()) -> Counter[str]:
-    """Replace ``email`` wherever it is still written in any text field of any table (a note
-    that quotes it, an audit entry, a cluster's contact address). Returns changed rows by
-    model. Reads every text column once: meant for a single erasure, not for bulk work."""
-    needles = _needles([email, *extra])
+def sweep(emails: Iterable[str]) -> Counter[str]:
+    """Replace the addresses ``emails`` wherever they are still written in any text field of
+    any table (a note that quotes one, an audit entry, a cluster's contact address). Returns
+    changed rows by model. Reads every text column: meant for one erasure, not for bulk work."""
+    emails = sorted({e.strip().lower() for e in emails if e and e.strip()})
+    needles = _needles(emails)
     changed: Counter[str] = Counter()
     for model in personal_models():
         fields = _text_fields(model)
@@ -204,7 +205,8 @@ def sweep(email: str, *, extra: Iterable[str] = ()) -> Counter[str]:
             continue
         q = Q()
         for f in fields:
-            q |= Q(**{f"{f.name}__icontains": email})
+            for email in emails:
+                q |= Q(**{f"{f.name}__icontains": email})
         rows = list(model._default_manager.filter(q))
         updated = []
         for obj in rows:
@@ -212,7 +214,8 @@ def sweep(email: str, *, extra: Iterable[str] = ()) -> Counter[str]:
             for f in fields:
                 value = getattr(obj, f.attname)
                 if isinstance(f, models.EmailField) and isinstance(value, str):
-                    new = ("" if f.blank else anonymous_email()) if _is(value, email) else value
+                    mine = value.strip().lower() in emails
+                    new = ("" if f.blank else anonymous_email()) if mine else value
                 elif isinstance(f, models.JSONField):
                     new = _scrub(value, needles, by_key=False)
                 elif isinstance(value, str):
@@ -232,10 +235,6 @@ def sweep(email: str, *, extra: Iterable[str] = ()) -> Counter[str]:
         if updated:
             changed[model._meta.label_lower] += len(updated)
     return changed
-
-
-def _is(value: str, email: str) -> bool:
-    return value.strip().lower() == email.strip().lower()
 
 
 def _erase_users(user_ids: set[int]) -> Counter[str]:
@@ -331,18 +330,18 @@ def erase_personal_data(
         subject = find_subject(email)
         users, people = subject.user_ids, subject.person_ids
         registrations = Registration.objects.filter(
-            Q(email__iexact=email) | Q(person__in=people) | Q(user__in=users)
+            subject.email_q() | Q(person__in=people) | Q(user__in=users)
         )
         counts["events.registration"] = anonymise_registrations(
             registrations.values_list("pk", flat=True), now=now
         )
-        cases = HelpCase.objects.filter(email__iexact=email)
+        cases = HelpCase.objects.filter(subject.email_q())
         counts["sluice.helpcase"] = anonymise_cases(cases.values_list("pk", flat=True), now=now)
 
-        subscriptions = Subscription.objects.filter(Q(email__iexact=email) | Q(person__in=people))
+        subscriptions = Subscription.objects.filter(subject.email_q() | Q(person__in=people))
         subscription_ids = list(subscriptions.values_list("pk", flat=True))
         deliveries = list(
-            Delivery.objects.filter(Q(subscription__in=subscription_ids) | Q(email__iexact=email))
+            Delivery.objects.filter(Q(subscription__in=subscription_ids) | subject.email_q())
         )
         for delivery in deliveries:
             delivery.email = anonymous_email()
@@ -356,15 +355,15 @@ def erase_personal_data(
             .get(Subscription._meta.label, 0)
         )
         scrub_audit("newsletters.subscription", subscription_ids)
-        counts["newsletters.suppression"] = Suppression.objects.filter(
-            email__iexact=email
-        ).delete()[0]
+        counts["newsletters.suppression"] = Suppression.objects.filter(subject.email_q()).delete()[
+            0
+        ]
         counts["privacy.consent"] = _anonymise_consents(
-            Consent.objects.filter(Q(email__iexact=email) | Q(person__in=people)), now
+            Consent.objects.filter(subject.email_q() | Q(person__in=people)), now
         )
         counts["actors.person"] = _erase_people(people)
         counts.update(_erase_users(users))
-        for label, n in sweep(email).items():
+        for label, n in sweep(subject.emails).items():
             counts[label] += n
         counts = Counter({k: v for k, v in counts.items() if v})
         total = sum(counts.values())

@@ -75,6 +75,7 @@ def export_personal_data(email: str, *, now: dt.datetime | None = None) -> dict[
         "format": EXPORT_FORMAT,
         "email": subject.email,
         "generated_at": (now or timezone.now()).isoformat(),
+        "addresses": sorted(subject.emails),
         "user_accounts": sorted(subject.user_ids),
         "person_records": sorted(subject.person_ids),
         "sections": sections,

@@ -41,15 +41,20 @@ REDACTED = "[redacted]"
 
 @dataclass
 class Subject:
-    """Whose data: the address and the accounts and person records it leads to."""
+    """Whose data: the address asked for, the accounts and person records it leads to, and
+    every address those hold (a second login address of the same account is the same person)."""
 
     email: str
     user_ids: set[int] = field(default_factory=set)
     person_ids: set[int] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
 
-    @property
-    def empty(self) -> bool:
-        return not self.user_ids and not self.person_ids
+    def email_q(self, name: str = "email") -> Q:
+        """Rows whose field ``name`` is one of the subject's addresses (any case)."""
+        q = Q()
+        for address in sorted(self.emails):
+            q |= Q(**{f"{name}__iexact": address})
+        return q
 
 
 def _label(model: type[models.Model]) -> str:
@@ -63,27 +68,41 @@ def personal_models() -> Iterator[type[models.Model]]:
 
 
 def find_subject(email: str) -> Subject:
-    """The user accounts (by their email or a verified/secondary allauth address) and person
-    records (by email, or linked to one of those accounts) of ``email``."""
+    """The user accounts (by their email or any allauth login address) and person records (by
+    email, or linked to one of those accounts) of ``email``, and the addresses they hold."""
     from samverka.actors.models import Person
 
     email = email.strip()
     if not email:
         raise ValueError("an email address is needed")
-    subject = Subject(email=email)
+    subject = Subject(email=email, emails={email.lower()})
     user_model = get_user_model()
-    subject.user_ids = set(
-        user_model.objects.filter(email__iexact=email).values_list("pk", flat=True)
-    )
+    logins = None
     if apps.is_installed("allauth.account"):
         from allauth.account.models import EmailAddress
 
-        subject.user_ids |= set(
-            EmailAddress.objects.filter(email__iexact=email).values_list("user_id", flat=True)
+        logins = EmailAddress.objects
+    # Two rounds: an address leads to accounts and people, and their other addresses to more.
+    for _round in range(3):
+        q = subject.email_q()
+        subject.user_ids |= set(user_model.objects.filter(q).values_list("pk", flat=True))
+        if logins is not None:
+            subject.user_ids |= set(logins.filter(q).values_list("user_id", flat=True))
+        people = Person.objects.filter(q | Q(user__in=subject.user_ids))
+        subject.person_ids |= set(people.values_list("pk", flat=True))
+        subject.user_ids |= set(people.filter(user__isnull=False).values_list("user_id", flat=True))
+        found = set(
+            user_model.objects.filter(pk__in=subject.user_ids).values_list("email", flat=True)
         )
-    people = Person.objects.filter(Q(email__iexact=email) | Q(user__in=subject.user_ids))
-    subject.person_ids = set(people.values_list("pk", flat=True))
-    subject.user_ids |= set(people.filter(user__isnull=False).values_list("user_id", flat=True))
+        found |= set(
+            Person.objects.filter(pk__in=subject.person_ids).values_list("email", flat=True)
+        )
+        if logins is not None:
+            found |= set(logins.filter(user__in=subject.user_ids).values_list("email", flat=True))
+        found = {e.strip().lower() for e in found if e and e.strip()}
+        if found <= subject.emails:
+            break
+        subject.emails |= found
     return subject
 
 
@@ -98,8 +117,8 @@ def _matching_q(model: type[models.Model], subject: Subject) -> Q | None:
     if model is Person and subject.person_ids:
         parts.append(Q(pk__in=subject.person_ids))
     for f in model._meta.get_fields():
-        if isinstance(f, models.EmailField) and subject.email:
-            parts.append(Q(**{f"{f.name}__iexact": subject.email}))
+        if isinstance(f, models.EmailField):
+            parts.append(subject.email_q(f.name))
         elif f.concrete and (f.many_to_one or f.one_to_one or f.many_to_many):
             target = f.related_model
             if target is user_model and subject.user_ids:
