@@ -13,22 +13,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import tracemalloc
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
+from common import append_results, django_setup, header, migrate
 
 WORDS = [
     "skogen",
@@ -108,16 +102,8 @@ class Server:
 
 
 def _setup(var_dir: str) -> None:
-    os.environ["SAMVERKA_VAR_DIR"] = var_dir
-    os.environ["SAMVERKA_FEEDS_ALLOW_PRIVATE"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverka.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_setup(None, var_dir, SAMVERKA_FEEDS_ALLOW_PRIVATE="1")
+    migrate()
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
@@ -194,9 +180,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as var_dir:
         _setup(var_dir)
         result = run(args.feeds, args.items)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
     size_kb = len(feed_document(0, args.items, 1)) / 1024
     rows = []
     bounded = True
@@ -209,15 +192,14 @@ def main() -> None:
             f"{r['peak_all_mb']:.1f} MB {'✓' if ok else '✗'} | {r['rss_mb']:.0f} MB |"
         )
     lines = [
-        f"## Feed polling — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · commit {commit or 'unknown'}",
-        "",
-        f"Machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, SQLite. `bench/feeds_poll.py --feeds {args.feeds} "
-        f"--items {args.items}`: {args.feeds} RSS feeds of {args.items} items ({size_kb:.0f} kB "
-        f"each) from a local threading HTTP server, polled one after another through "
-        f"`core.fetch` (conditional GET) and stored with tagging and deadline parsing. "
-        f"Target: bounded memory, i.e. the tracemalloc peak over all feeds at most 1.5 × the "
-        f"peak over the first quarter.",
+        *header(
+            "Feed polling",
+            f"SQLite. `bench/feeds_poll.py --feeds {args.feeds} --items {args.items}`: {args.feeds} RSS feeds of {args.items} items ({size_kb:.0f} kB "
+            f"each) from a local threading HTTP server, polled one after another through "
+            f"`core.fetch` (conditional GET) and stored with tagging and deadline parsing. "
+            f"Target: bounded memory, i.e. the tracemalloc peak over all feeds at most 1.5 × the "
+            f"peak over the first quarter.",
+        )[:-1],
         "",
         "| round | time | new | seen | 304 | errors | peak, first quarter | peak, all feeds | "
         "peak RSS |",
@@ -232,8 +214,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        with RESULTS.open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+        append_results(text)
     if not bounded:
         sys.exit(1)
 
