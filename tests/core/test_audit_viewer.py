@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -296,3 +298,26 @@ def test_audit_export_rows_are_lazy(log: dict[str, Any]) -> None:
     first = next(rows)
     assert first[2] == "cluster.managers_changed"
     assert len(list(rows)) == 4
+
+
+def test_audit_history_links_on_project_and_organisation_pages(
+    admin_client: Client, make_organisation: Any, client: Client
+) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1] / "programmes"))
+    import test_programme_workflow_builders as b
+
+    from samverka.programmes.enums import ProjectStatus
+
+    organisation = make_organisation("Historiska AB")
+    project = b.application(b.call(), applicant=organisation, status=ProjectStatus.GRANTED)
+    project_url = reverse("programmes:project", args=[project.reference])
+    link = f"/audit/?type=programmes.project&amp;object_id={project.pk}"
+    assert link in admin_client.get(project_url).content.decode()
+    public = client.get(project_url)
+    assert public.status_code == 200
+    assert project.title in public.content.decode()
+    assert link not in public.content.decode()
+    org_page = admin_client.get(reverse("actors:organisation", args=[organisation.pk]))
+    assert f"/audit/?type=actors.organisation&amp;object_id={organisation.pk}" in (
+        org_page.content.decode()
+    )
