@@ -231,6 +231,7 @@ ACCOUNT_RATE_LIMITS = {
 # programme officers must set it up before they can use the site when SAMVERKA_MFA_REQUIRED is on
 # (the default, except with DEBUG on or under tests); see core/mfa.py and docs/security.md.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "samverka.core.mfa.MFAAdapter"  # secrets encrypted with a key from SECRET_KEY
 MFA_TOTP_ISSUER = "Samverka"
 # Accounts are created by administrators (sign-up is off by default) and often have no verified
 # address; without this they could not set up the authenticator app they are required to have.

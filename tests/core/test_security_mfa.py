@@ -65,7 +65,8 @@ def test_totp_login_asks_for_code_and_refuses_a_wrong_one(make_user: Callable[..
     client = Client()
     assert login(client, user).status_code == 302
     secret = activate_totp(client)
-    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).count() == 1
+    stored = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    assert secret not in str(stored.data)  # encrypted at rest (core.mfa.MFAAdapter)
     client.post("/accounts/logout/")
 
     response = login(client, user)

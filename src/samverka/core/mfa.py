@@ -4,14 +4,20 @@ With ``SAMVERKA_MFA_REQUIRED`` on, a platform admin or programme officer who has
 authenticator app (TOTP) is sent to the set-up page for every page except the account pages
 (login, logout, re-authentication, the set-up itself), static files and the health check. The
 API answers such a user 403, both for a browser session and for a personal API token.
+
+The TOTP secrets and recovery-code seeds are stored encrypted (:class:`MFAAdapter`).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -61,3 +67,27 @@ class MFARequiredMiddleware:
             messages.warning(request, mfa_missing_message())
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+def _fernet() -> MultiFernet:
+    """Keys derived from SECRET_KEY, then SECRET_KEY_FALLBACKS (so a rotated key still decrypts)."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet(
+        [
+            Fernet(
+                base64.urlsafe_b64encode(hashlib.sha256(f"samverka.mfa:{key}".encode()).digest())
+            )
+            for key in keys
+        ]
+    )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth's adapter, but the second-factor secrets are not stored in the clear: a copy of
+    the database alone does not let anyone generate codes."""
+
+    def encrypt(self, text: str) -> str:
+        return _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return _fernet().decrypt(encrypted_text.encode()).decode()
