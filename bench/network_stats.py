@@ -13,32 +13,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-import django
 import igraph
 import networkx as nx
+from common import append_results, django_setup, header, p50, p95
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "docs" / "benchmarks.md"
 TARGET_S = 60.0
 EGO_TARGET_MS = 200.0
 HELIX = ("company", "academia", "public", "civil_society", "other")
 
 VAR_DIR = tempfile.TemporaryDirectory(prefix="samverka-network-bench-")
-os.environ["SAMVERKA_VAR_DIR"] = VAR_DIR.name
-os.environ.pop("SAMVERKA_DATABASE_URL", None)
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverka.settings")
-django.setup()
+django_setup(None, VAR_DIR.name)
 
 from samverka.network.services import stats  # noqa: E402
 
@@ -74,23 +63,6 @@ def timed(label: str, nodes: int, edges: int, **options: object) -> dict[str, ob
         "options": options,
         **result,
     }
-
-
-def _commit() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + (" (with uncommitted changes)" if dirty else "")
 
 
 def ego_setup(degree: int, background: int, seed: int = 42) -> tuple[int, int, int, float]:
@@ -160,8 +132,8 @@ def ego_page(degree: int, background: int, repeat: int, seed: int = 42) -> dict[
         "ego_nodes": float(graph.number_of_nodes()),
         "ego_edges": float(graph.number_of_edges()),
         "generated": generated,
-        "p50": statistics.median(times),
-        "p95": statistics.quantiles(times, n=20)[-1],
+        "p50": p50(times),
+        "p95": p95(times),
         "repeat": float(repeat),
     }
     print(
@@ -175,19 +147,12 @@ def ego_page(degree: int, background: int, repeat: int, seed: int = 42) -> dict[
 
 def report(results: list[dict[str, object]], ego: dict[str, float] | None, argv: list[str]) -> str:
     one, five, _fifteen = os.getloadavg()
-    machine = (
-        f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, networkx {nx.__version__}, igraph "
-        f"{igraph.__version__}; load average at the "
-        f"end {one:.1f} (1 min), {five:.1f} (5 min), shared with other work"
-    )
-    lines = [
-        "",
-        f"## Network analytics — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        "",
-        f"Machine: {machine}. Commit: {_commit()}. "
+    lines = header(
+        "Network analytics",
+        f"networkx {nx.__version__}, igraph {igraph.__version__}; load average at the end "
+        f"{one:.1f} (1 min), {five:.1f} (5 min), shared with other work. "
         f"`bench/network_stats.py {' '.join(argv)}`. Random G(n, p) graphs, seed 42.",
-    ]
+    )[:-1]
     if results:
         lines += [
             "",
@@ -260,8 +225,7 @@ def main() -> None:
     text = report(results, ego, sys.argv[1:])
     print(text)
     if not args.no_write:
-        with RESULTS.open("a", encoding="utf-8") as handle:
-            handle.write(text)
+        append_results(text)
 
 
 if __name__ == "__main__":
