@@ -65,6 +65,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = "tests-only-not-secret" if TESTING else _secret_key()
+# Earlier keys, comma-separated, still accepted after a rotation (sessions, second factors).
+SECRET_KEY_FALLBACKS = envlist("SAMVERKA_SECRET_KEY_FALLBACKS")
 DEBUG = envbool("SAMVERKA_DEBUG", False)
 ALLOWED_HOSTS = envlist("SAMVERKA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("SAMVERKA_CSRF_TRUSTED_ORIGINS")
