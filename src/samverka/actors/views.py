@@ -39,7 +39,9 @@ def _filtered_organisations(request: HttpRequest) -> tuple[OrganisationFilterFor
     queryset = Organisation.objects.with_related()
     if form.is_bound:
         queryset = filter_organisations(queryset, **form.filters())
-    return form, queryset.distinct()
+    # filter_organisations adds DISTINCT only for the to-many filters: on every list it made the
+    # count and the page compare whole rows of all organisations.
+    return form, queryset
 
 
 @require_GET
