@@ -5,9 +5,9 @@ scan over the offers ranked by the same scorer, measured in the same run).
     .venv/bin/python bench/matching.py [--offers 100000] [--repeat 200] [--no-write]
 
 Runs against a throw-away SQLite database in a temporary directory, or with
-``SAMVERKA_BENCH_PG=1`` against PostgreSQL, in the scratch database named by
-``SAMVERKA_BENCH_PG_URL`` (default ``postgresql:///samverka_bench_matching``, created when
-missing), whose public schema it drops and recreates first. Offers are generated from Swedish
+``SAMVERKA_BENCH_PG=1`` against PostgreSQL, in the scratch database
+``samverka_bench_scratch_matching`` (or another ``samverka_bench_scratch_*`` database named by
+``SAMVERKA_BENCH_PG_URL``; created when missing), whose public schema it drops and recreates first. Offers are generated from Swedish
 words of the green sector with a fixed seed and loaded with ``COPY`` (PostgreSQL) or
 ``executemany`` (SQLite). Results are appended to docs/benchmarks.md.
 """
@@ -16,19 +16,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import re
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
+from common import (
+    append_results,
+    django_setup,
+    header,
+    migrate,
+    p50,
+    p95,
+    reset_scratch_schema,
+    scratch_url,
+)
+
 P95_TARGET_MS = 50
 SPEEDUP_TARGET = 20
 KINDS = ["testbed", "expertise", "partner", "capital", "market", "other"]
@@ -229,29 +234,8 @@ def _text(rng: random.Random) -> tuple[str, str]:
 
 
 def _setup(database_url: str, var_dir: str) -> None:
-    os.environ["SAMVERKA_VAR_DIR"] = var_dir
-    os.environ["SAMVERKA_DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverka.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _reset_pg(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[-1]
-    base = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(base, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+    django_setup(database_url, var_dir)
+    migrate()
 
 
 def _generate(total: int) -> tuple[list[int], float]:
@@ -387,10 +371,6 @@ def _naive(need: object, top: int = 10) -> list[int]:
     return [pk for _s, pk in scored[:top]]
 
 
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
-
-
 def run(total: int, repeat: int) -> dict[str, object]:
     from django.db import connection
 
@@ -412,7 +392,7 @@ def run(total: int, repeat: int) -> dict[str, object]:
         indexed.append(time.perf_counter() - t0)
         sizes.append(result.candidates)
     print(
-        f"indexed p50 {statistics.median(indexed) * 1000:.1f} ms, p95 {_p95(indexed) * 1000:.1f} ms",
+        f"indexed p50 {p50(indexed) * 1000:.1f} ms, p95 {p95(indexed) * 1000:.1f} ms",
         file=sys.stderr,
     )
     naive = []
@@ -425,43 +405,27 @@ def run(total: int, repeat: int) -> dict[str, object]:
         "offers": total,
         "load_s": load_s,
         "stats_s": stats_s,
-        "candidates": statistics.median(sizes),
-        "p50": statistics.median(indexed) * 1000,
-        "p95": _p95(indexed) * 1000,
-        "naive_p50": statistics.median(naive) * 1000,
-        "naive_p95": _p95(naive) * 1000,
+        "candidates": p50(sizes),
+        "p50": p50(indexed) * 1000,
+        "p95": p95(indexed) * 1000,
+        "naive_p50": p50(naive) * 1000,
+        "naive_p95": p95(naive) * 1000,
     }
 
 
-def _commit() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit
-
-
 def _report(r: dict[str, object], args: argparse.Namespace) -> str:
-    machine = f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    machine += ", load average at the end {:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg())
+    load = "Load average at the end {:.1f} / {:.1f} / {:.1f}.".format(*os.getloadavg())
     speedup = r["naive_p50"] / r["p50"]  # type: ignore[operator]
     ok_p95 = "✓" if r["p95"] < P95_TARGET_MS else "✗"  # type: ignore[operator]
     ok_speed = "✓" if speedup >= SPEEDUP_TARGET else "✗"
     return "\n".join(
         [
-            "",
-            f"## Needs/offers matching — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            "",
-            f"Machine: {machine}. Commit: {_commit()}. `bench/matching.py --offers {args.offers} "
-            f"--repeat {args.repeat}`; seed 2026; document frequencies computed once in "
-            f"{r['stats_s']:.1f} s; median {r['candidates']:.0f} candidates scored per query.",
-            "",
+            *header(
+                "Needs/offers matching",
+                f"{load} `bench/matching.py --offers {args.offers} --repeat {args.repeat}`; "
+                f"seed 2026; document frequencies computed once in {r['stats_s']:.1f} s; "
+                f"median {r['candidates']:.0f} candidates scored per query.",
+            ),
             "| backend | offers | load | top-10 p50 | p95 (target < 50 ms) | naive icontains p50 "
             "| p95 | speed-up at p50 (target ≥ 20×) |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -481,8 +445,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="samverka-bench-") as tmp:
         if os.environ.get("SAMVERKA_BENCH_PG"):
-            url = os.environ.get("SAMVERKA_BENCH_PG_URL", "postgresql:///samverka_bench_matching")
-            _reset_pg(url)
+            url = os.environ.get("SAMVERKA_BENCH_PG_URL", scratch_url("matching"))
+            reset_scratch_schema(url)
             _setup(url, tmp)
         else:
             _setup(f"sqlite:///{tmp}/bench.sqlite3", tmp)
@@ -490,8 +454,7 @@ def main() -> None:
     report = _report(result, args)
     print(report)
     if not args.no_write:
-        with RESULTS.open("a", encoding="utf-8") as handle:
-            handle.write(report)
+        append_results(report)
 
 
 if __name__ == "__main__":
