@@ -47,6 +47,8 @@ bench: install ## Benchmarks (pages, imports, indicators, feeds, network, matchi
 	$(BIN)/python bench/network_stats.py
 	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/matching.py
 	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/search.py
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/load.py
 
 clean: ## Remove .venv and caches (keeps var/, the data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info
