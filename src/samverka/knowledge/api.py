@@ -138,6 +138,9 @@ def _unknown(field: str, keys: list[Any]) -> ValidationError:
 
 def _apply(request: HttpRequest, payload: ExampleIn, example: GoodExample | None) -> GoodExample:
     data = payload.dict(exclude_unset=True)
+    # The schema lets every field be left out, but these columns cannot hold null (was a 500).
+    if nulls := sorted(k for k in ("kind", "title", "published") if k in data and data[k] is None):
+        raise ValidationError({k: [_("This field cannot be null.")] for k in nulls})
     focus_slugs = data.pop("focus_areas", None)
     org_ids = data.pop("organisations", None)
     if "cluster" in data:
