@@ -226,3 +226,19 @@ def test_command_malformed_address_exits_2(db: Any, action: str) -> None:
         _command(action, "not-an-address")
     assert error.value.returncode == 2
     assert "not-an-address" in str(error.value)
+
+
+def test_admin_export_download_for_platform_admins_only(
+    world: World, client: Any, make_user: Any
+) -> None:
+    url = "/admin/privacy/consent/export/"
+    client.force_login(make_user(role="platform_admin_superuser"))
+    response = client.get(url, {"email": EMAIL})
+    assert response["Content-Disposition"] == 'attachment; filename="personal-data.json"'
+    assert json.loads(response.content)["sections"]["actors.person"][0]["name"] == "Eva Ek"
+    page = client.get(url, {"email": "nonsense"})
+    assert page.status_code == 200
+    assert "errornote" in page.content.decode()
+    staff = make_user(is_staff=True)
+    client.force_login(staff)
+    assert client.get(url, {"email": EMAIL}).status_code == 403
