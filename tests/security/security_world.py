@@ -91,6 +91,7 @@ def build_world() -> World:
         org("Beta AB"),
         org("Utanför AB"),
     )
+    Organisation.objects.filter(pk=o["org_a1"].pk).update(orgnr="556016-0680")
     Membership.objects.create(cluster=alpha, organisation=o["org_a1"])
     Membership.objects.create(cluster=alpha, organisation=o["org_a2"])
     Membership.objects.create(cluster=beta, organisation=o["org_b"])

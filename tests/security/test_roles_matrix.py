@@ -258,6 +258,21 @@ ACTIONS: list[Action] = [
         ANY_MANAGER,
     ),
     Action(
+        "organisation import updating an existing one",
+        "actors:organisation-import",
+        lambda c, w: c.post(
+            reverse("actors:organisation-import"),
+            {
+                "file": upload(
+                    "o.csv", b"name;orgnr;helix\r\nAlfa Omd\xc3\xb6pt AB;556016-0680;company\r\n"
+                )
+            },
+        ),
+        value("actors.Organisation", "name", pk=pk_of("org_a1")),
+        MANAGER,  # as on the edit page: not the manager of another cluster
+        refused=frozenset({"other_manager"}),  # the report lists the row, nothing is written
+    ),
+    Action(
         "person create",
         "actors:person-create",
         post(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from samverka.actors.enums import Helix
 from samverka.actors.models import FocusArea, Organisation
 from samverka.actors.services import normalise_orgnr
-from samverka.core import audit
+from samverka.core import audit, roles
 from samverka.core.importing import ImportFileError, ImportReport, read_table
 from samverka.core.models import AuditEntry
 from samverka.core.sanitise import clean_html
@@ -85,6 +85,29 @@ def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
             if key:
                 unknown.append(header)
     return positions, unknown
+
+
+def _refuse_foreign_updates(rows: list[_Row], *, actor: Any, report: ImportReport) -> None:
+    """A row that matches an existing organisation updates it, so the actor must be allowed to
+    edit that organisation (as on its edit page): otherwise any cluster manager could rewrite
+    every organisation in the directory through an import."""
+    if roles.is_platform_admin(actor):
+        return
+    numbers = [r.values["orgnr"] for r in rows if r.values["orgnr"]]
+    names = [r.values["name"] for r in rows if not r.values["orgnr"]]
+    by_orgnr = {o.orgnr: o for o in Organisation.objects.filter(orgnr__in=numbers)}
+    by_name = {
+        o.name.lower(): o for o in Organisation.objects.filter(orgnr__isnull=True, name__in=names)
+    }
+    for row in rows:
+        orgnr = row.values["orgnr"]
+        org = by_orgnr.get(orgnr) if orgnr else by_name.get(row.values["name"].lower())
+        if org is not None and not roles.can_edit_organisation(actor, org):
+            report.add_error(
+                row.number,
+                "orgnr" if orgnr else "name",
+                _("%(name)s is already registered and you may not change it") % {"name": org.name},
+            )
 
 
 def import_organisations(
@@ -213,6 +236,8 @@ def import_organisations(
         if len(report.errors) == errors_before:
             rows.append(_Row(number, values, focus_areas))
 
+    if actor is not None:
+        _refuse_foreign_updates(rows, actor=actor, report=report)
     if not report.ok or report.rows == 0:
         if report.rows == 0 and report.ok:
             report.file_error = _("the file has a header but no data rows")
