@@ -19,7 +19,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -28,12 +27,12 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
-DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/samverka_bench"
+from common import BENCH_DATABASE_URL, append_results, django_setup
+from common import header as common_header
+
+DEFAULT_DATABASE = BENCH_DATABASE_URL
 P95_TARGET_MS = 100.0
 RATIO_TARGET = 0.5
 
@@ -87,15 +86,12 @@ class Result:
 
 
 def setup_django(database_url: str) -> None:
-    os.environ["SAMVERKA_DATABASE_URL"] = database_url
-    os.environ.setdefault("SAMVERKA_VAR_DIR", tempfile.mkdtemp(prefix="samverka-bench-"))
-    os.environ["SAMVERKA_BENCH_ENDPOINTS"] = "1"
-    os.environ["SAMVERKA_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverka.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    django_setup(
+        database_url,
+        var_dir=os.environ.get("SAMVERKA_VAR_DIR") or tempfile.mkdtemp(prefix="samverka-bench-"),
+        SAMVERKA_BENCH_ENDPOINTS="1",
+        SAMVERKA_DEBUG="0",
+    )
 
 
 def key_pages(samples: int = 20) -> list[Page]:
@@ -323,35 +319,15 @@ def run_locust(
 
 
 def header(title: str, details: str) -> list[str]:
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
     try:
-        load = "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+        load = "Load average before the run: {:.2f} {:.2f} {:.2f}.".format(*os.getloadavg())
     except OSError:
         load = ""
-    return [
-        f"## {title} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        "",
-        f"Machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {load}. Commit {commit or 'unknown'}"
-        f"{' (with uncommitted changes in the tree)' if dirty else ''}. {details}",
-        "",
-    ]
+    return common_header(title, f"{load} {details}".strip())
 
 
 def append(lines: list[str]) -> None:
-    text = "\n".join(lines) + "\n"
-    if not RESULTS.exists():
-        RESULTS.write_text("# Benchmarks\n\n")
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write("\n" + text)
+    append_results("\n".join(lines) + "\n")
 
 
 def database_summary() -> str:
