@@ -6,8 +6,9 @@ Target: search p95 under 50 ms on PostgreSQL and at least 20 times faster than t
     .venv/bin/python bench/search.py [--documents 100000] [--repeat 200]
 
 Runs against a throw-away SQLite database in a temporary directory; with ``SAMVERKA_BENCH_PG=1``
-also against PostgreSQL, in the scratch database named by ``SAMVERKA_BENCH_PG_URL`` (default
-``postgresql:///samverka_bench``), whose public schema it drops and recreates first. Texts come
+also against PostgreSQL, in the scratch database ``samverka_bench_scratch_search`` (or another
+``samverka_bench_scratch_*`` database named by ``SAMVERKA_BENCH_PG_URL``; created when missing),
+whose public schema it drops and recreates first. Texts come
 from a fixed seed. Results are appended to docs/benchmarks.md with the date, machine and commit.
 """
 
@@ -16,19 +17,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
+from common import (
+    append_results,
+    django_setup,
+    header,
+    migrate,
+    p50,
+    p95,
+    reset_scratch_schema,
+    scratch_url,
+)
+
 TARGET_MS = 50
 TARGET_RATIO = 20
 
@@ -274,28 +280,8 @@ def queries(count: int, seed: int = 11) -> list[str]:
 
 
 def _setup(database_url: str, var_dir: str) -> None:
-    os.environ["SAMVERKA_VAR_DIR"] = var_dir
-    os.environ["SAMVERKA_DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverka.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _reset_pg(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-
-
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
+    django_setup(database_url, var_dir)
+    migrate()
 
 
 def _timings(func: Callable[[str], object], items: list[str]) -> list[float]:
@@ -343,50 +329,27 @@ def run(total: int, repeat: int) -> dict[str, object]:
         "terms": SearchTerm.objects.count(),
         "load_s": load,
         "queries": len(asked),
-        "median_hits": statistics.median(hits),
-        "search_p50": statistics.median(fast_times) * 1000,
-        "search_p95": _p95(fast_times) * 1000,
-        "naive_p50": statistics.median(naive_times) * 1000,
-        "naive_p95": _p95(naive_times) * 1000,
+        "median_hits": p50(hits),
+        "search_p50": p50(fast_times) * 1000,
+        "search_p95": p95(fast_times) * 1000,
+        "naive_p50": p50(naive_times) * 1000,
+        "naive_p95": p95(naive_times) * 1000,
         "capped": sum(capped),
         "loadavg": os.getloadavg(),
     }
 
 
-def _commit() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "bench/search.py", "src/samverka/knowledge"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + (" (with uncommitted changes)" if dirty else "")
-
-
 def _report(results: list[dict[str, object]], total: int, repeat: int) -> str:
-    machine = f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     lines = [
-        "",
-        f"## Search — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        "",
-        f"Machine: {machine}. Commit: {_commit()}. `bench/search.py --documents {total} "
-        f"--repeat {repeat}`: generated Swedish organisation/offer texts (seed 7); queries mix "
-        "whole and inflected compounds, two words, compounds across the generated vocabulary and "
-        "typos (seed 11). Search = ranked, counted, first page of 10 with snippets (broad queries "
-        "count and rank at most the first 1000 matches and report “more than 1000”); naive = "
-        "`icontains` on title and text, counted, first page.",
-        "",
+        *header(
+            "Search",
+            f"`bench/search.py --documents {total} --repeat {repeat}`: generated Swedish organisation/offer texts (seed 7); queries mix "
+            "whole and inflected compounds, two words, compounds across the generated vocabulary and "
+            "typos (seed 11). Search = ranked, counted, first page of 10 with snippets (broad queries "
+            "count and rank at most the first 1000 matches and report “more than 1000”); naive = "
+            "`icontains` on title and text, counted, first page.",
+            paths=("bench/search.py", "src/samverka/knowledge"),
+        ),
         "| backend | documents | vocabulary | load | median hits | search p50 | search p95 "
         f"(target < {TARGET_MS} ms on PostgreSQL) | naive p50 | naive p95 | speed-up p50 / p95 "
         f"(target ≥ {TARGET_RATIO}×) |",
@@ -446,14 +409,13 @@ def main() -> None:
         report = _report(results, args.documents, args.repeat)
         print(report)
         if not args.no_write:
-            with RESULTS.open("a", encoding="utf-8") as f:
-                f.write(report)
+            append_results(report)
         return
 
     with tempfile.TemporaryDirectory(prefix="samverka-bench-") as tmp:
         if backend == "postgresql":
-            url = os.environ.get("SAMVERKA_BENCH_PG_URL", "postgresql:///samverka_bench")
-            _reset_pg(url)
+            url = os.environ.get("SAMVERKA_BENCH_PG_URL", scratch_url("search"))
+            reset_scratch_schema(url)
             _setup(url, tmp)
         else:
             _setup(f"sqlite:///{tmp}/bench.sqlite3", tmp)
