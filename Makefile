@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# make bench: the generated database (filled once by `samverka bench generate`, then reused)
+SAMVERKA_BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/samverka_bench
+BENCH_SCALE ?= national
+export SAMVERKA_BENCH_DATABASE_URL
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format messages bench clean
@@ -38,8 +42,10 @@ format: install ## Apply ruff fixes and formatting
 messages: install ## Extract translatable strings into the Swedish catalogue (needs GNU gettext)
 	cd src/samverka && ../../$(BIN)/samverka makemessages -l sv --no-obsolete --no-location
 
-bench: install ## Benchmarks (pages, imports, indicators, feeds, network, matching, search); results appended to docs/benchmarks.md
+bench: install ## Generate the national data once, then the benchmarks (pages, load, imports, indicators, feeds, network, matching, search); results appended to docs/benchmarks.md
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,postgres,redis,bench]'
+	$(BIN)/python bench/common.py ensure-database
+	SAMVERKA_DATABASE_URL=$(SAMVERKA_BENCH_DATABASE_URL) $(BIN)/samverka bench generate --scale $(BENCH_SCALE)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/indicators_import.py
 	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/indicators_query.py

@@ -124,6 +124,19 @@ def scratch_database(name: str) -> Iterator[str]:
         drop_scratch(url)
 
 
+def ensure_database(url: str) -> bool:
+    """Create the (empty) database at ``url`` when it does not exist; True when created."""
+    import psycopg
+
+    database = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+    server = url.rstrip("/").rsplit("/", 1)[0]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+            return False
+        admin.execute(f'CREATE DATABASE "{database}"')
+    return True
+
+
 # Statistics ----------------------------------------------------------------------------------
 
 
@@ -203,3 +216,12 @@ def append_results(text: str) -> None:
         RESULTS.write_text("# Benchmarks\n", encoding="utf-8")
     with RESULTS.open("a", encoding="utf-8") as handle:
         handle.write(text if text.endswith("\n") else text + "\n")
+
+
+if __name__ == "__main__":
+    # `python bench/common.py ensure-database`: create the generated database when missing
+    # (make bench, before `samverka bench generate`).
+    if sys.argv[1:] != ["ensure-database"]:
+        raise SystemExit("usage: python bench/common.py ensure-database")
+    if ensure_database(BENCH_DATABASE_URL):
+        print(f"created {BENCH_DATABASE_URL}", file=sys.stderr)
