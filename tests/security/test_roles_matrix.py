@@ -1617,6 +1617,29 @@ ESCALATIONS = [
         value("events.Event", "host_id", pk=pk_of("event")),
     ),
     Escalation(
+        "manager of B imports a calendar overwriting A's event by its UID",
+        "other_manager",
+        lambda c, w: c.post(
+            reverse("events:import"),
+            {
+                "file": upload(
+                    "c.ics", ICS.replace(b"matrix-import@example.se", w.event.uid.encode())
+                ),
+                "cluster": w.beta.pk,
+            },
+        ),
+        value("events.Event", "title", pk=pk_of("event")),
+    ),
+    Escalation(
+        "manager of B imports organisations overwriting A's member",
+        "other_manager",
+        lambda c, w: c.post(
+            reverse("actors:organisation-import"),
+            {"file": upload("o.csv", b"name;orgnr;helix\r\nKapad AB;556016-0680;company\r\n")},
+        ),
+        value("actors.Organisation", "name", pk=pk_of("org_a1")),
+    ),
+    Escalation(
         "manager adds a member to another cluster (API)",
         "manager",
         api("PUT", lambda w: f"/clusters/{w.beta.slug}/members/{w.org_x.pk}", lambda w: {}),
