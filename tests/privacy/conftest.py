@@ -18,6 +18,7 @@ from samverka.core import audit
 from samverka.events import services as events
 from samverka.newsletters import services as newsletters
 from samverka.newsletters.models import Delivery, Issue, Newsletter, Subscription
+from samverka.scanning.models import DigestSubscription
 from samverka.sluice import services as sluice
 
 
@@ -36,6 +37,7 @@ def world(make_user: Any, make_cluster: Any, make_organisation: Any) -> World:
     user.save()
     cluster.managers.add(user)
     ApiToken.issue(user=user, name="laptop")
+    DigestSubscription.objects.create(user=user)
     Authenticator.objects.create(user=user, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
     EmailAddress.objects.create(user=user, email="eva@home.example", verified=True)
     person = actors.save_person(

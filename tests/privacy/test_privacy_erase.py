@@ -25,6 +25,7 @@ from samverka.events.models import Registration
 from samverka.newsletters.models import Delivery, Subscription
 from samverka.privacy.models import Consent, Erasure
 from samverka.privacy.services import erase_personal_data, export_personal_data
+from samverka.scanning.models import DigestSubscription
 from samverka.sluice import services as sluice
 from samverka.sluice.models import CaseNote, CaseTransition, HelpCase
 
@@ -144,6 +145,7 @@ def test_erase_keeps_aggregates_and_leaves_no_trace(world: World) -> None:
     assert authenticate(username="eva", password="pw-Test-1234") is None
     assert not world.user.api_tokens.exists()
     assert not Authenticator.objects.filter(user=world.user).exists()
+    assert not DigestSubscription.objects.filter(user=world.user).exists()
     assert not EmailAddress.objects.filter(user=world.user).exists()
     assert not world.user.managed_clusters.exists()
     assert AuditEntry.objects.filter(actor=world.user).count() == 0

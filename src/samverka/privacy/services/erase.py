@@ -238,8 +238,9 @@ def sweep(emails: Iterable[str]) -> Counter[str]:
 
 
 def _erase_users(user_ids: set[int]) -> Counter[str]:
-    """Deactivate and anonymise the accounts; delete their logins, authenticators and tokens,
-    take them off every many-to-many list (cluster managers, assessors, groups)."""
+    """Deactivate and anonymise the accounts; delete their logins, authenticators, tokens and
+    digest subscriptions and blank their notes on scanned items; take them off every
+    many-to-many list (cluster managers, assessors, groups)."""
     counts: Counter[str] = Counter()
     names: list[str] = []
     if not user_ids:
@@ -266,6 +267,16 @@ def _erase_users(user_ids: set[int]) -> Counter[str]:
             if deleted:
                 counts[f"{model._meta.label_lower}.{f.name}"] += deleted
     counts["core.auditentry"] += AuditEntry.objects.filter(actor__in=user_ids).update(actor=None)
+    # Their own notes on scanned items go (the ratings stay: they feed the relevance figures),
+    # and so does their digest subscription.
+    from samverka.scanning.models import DigestSubscription, ItemNote
+
+    counts["scanning.itemnote"] += (
+        ItemNote.objects.filter(user__in=user_ids).exclude(note="").update(note="")
+    )
+    counts["scanning.digestsubscription"] += DigestSubscription.objects.filter(
+        user__in=user_ids
+    ).delete()[0]
     for user in user_model.objects.filter(pk__in=user_ids):
         names += [user.get_username(), user.get_full_name(), user.first_name, user.last_name]
         user.username = f"{ANONYMISED}-{secrets.token_hex(6)}"
