@@ -127,10 +127,13 @@ def _service_arguments(data: dict[str, Any]) -> tuple[dict[str, Any], list[Focus
             data["orgnr"] = services.normalise_orgnr(data["orgnr"])
         except ValidationError as exc:
             errors["orgnr"] = exc.messages
-    if data.get("municipality"):
+    if "municipality" in data:
+        # Blank or null: no municipality (a blank string reached the foreign key: a 500).
         code = data["municipality"]
-        data["municipality"] = Area.objects.municipalities().filter(code=code).first()
-        if data["municipality"] is None:
+        data["municipality"] = (
+            Area.objects.municipalities().filter(code=code).first() if code else None
+        )
+        if code and data["municipality"] is None:
             errors["municipality"] = [_("no municipality has the code %(code)s") % {"code": code}]
     for key in ("website", "description"):
         if key in data and data[key] is None:
