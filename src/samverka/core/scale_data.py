@@ -11,7 +11,8 @@ Guarantees:
 * deterministic: the same seed on the same base data writes identical rows (ids included), since
   every value comes from one seeded :class:`random.Random` and every timestamp from a fixed date;
 * idempotent: a marker row (``DemoMarker`` with key ``scale:<scale>:<seed>``) is written in the
-  same transaction as the data; while any such marker exists a second run writes nothing;
+  same transaction as the data; while any such marker exists a second run writes nothing (on
+  PostgreSQL an advisory lock makes a concurrent second run wait for the first and then stop);
 * fast: rows go to the database with ``COPY`` on PostgreSQL and ``executemany`` in one large
   transaction on SQLite, never through model instances. Ids are assigned here (after the largest
   existing one) so that rows can refer to each other without reading back; the PostgreSQL
@@ -46,6 +47,7 @@ from samverka.indicators.models import Indicator, Value
 from samverka.programmes.models import FinancingLine, Measure, Programme, Project
 
 MARKER_PREFIX = "scale:"
+ADVISORY_LOCK = 0x5CA1E  # any constant shared by all runs
 #: Every generated timestamp is this instant or earlier: no clock, so runs are reproducible.
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 PERIODS = tuple(str(year) for year in range(2005, 2025))
@@ -296,13 +298,17 @@ def generate(
             stdout.write(f"[{time.monotonic() - started:6.1f} s] {message}\n")
             stdout.flush()
 
-    marker = existing_marker()
-    if marker is not None:
-        raise AlreadyGenerated(marker.key)
-    base = _BaseData.load()
     rng = random.Random(seed)
     writer = _Writer(log)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two runs started together: the second waits here, then finds the first's marker.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+        marker = existing_marker()
+        if marker is not None:
+            raise AlreadyGenerated(marker.key)
+        base = _BaseData.load()
         gen = _Generator(rng, writer, base, size, seed, log)
         gen.organisations()
         gen.people()
