@@ -135,6 +135,8 @@ def test_erase_keeps_aggregates_and_leaves_no_trace(world: World) -> None:
     assert result["changed"]["newsletters.subscription"] == 1
     assert result["changed"]["auth.user"] == 1
     assert Erasure.objects.get().reference == result["reference"]
+    logged = AuditEntry.objects.get(action="privacy.erased")
+    assert logged.changes == result["changed"]
     assert EMAIL not in json.dumps(Erasure.objects.get().counts)
 
     # The account cannot be used; names are gone from the records and the audit log about them.

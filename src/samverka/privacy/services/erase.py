@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from samverka.core import audit
 from samverka.core.models import AuditEntry
 from samverka.privacy.models import Consent, Erasure, ErasureKind
 from samverka.privacy.services.locate import find_subject, personal_models
@@ -381,9 +382,10 @@ def erase_personal_data(
         if dry_run:
             transaction.set_rollback(True)
         elif total:
-            Erasure.objects.create(
+            erasure = Erasure.objects.create(
                 kind=ErasureKind.REQUEST, at=now, reference=reference, counts=dict(counts)
             )
+            audit.record(actor=None, action="privacy.erased", obj=erasure, changes=erasure.counts)
     return {
         "email": email,
         "dry_run": dry_run,

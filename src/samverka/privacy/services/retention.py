@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from samverka.core import audit
 from samverka.privacy.models import Erasure, ErasureKind
 from samverka.privacy.services.erase import (
     anonymise_cases,
@@ -71,9 +72,10 @@ def run_retention(
         counts[label] = done
     total = sum(counts.values())
     if total and not dry_run:
-        Erasure.objects.create(
+        erasure = Erasure.objects.create(
             kind=ErasureKind.RETENTION, at=now, reference=secrets.token_hex(5), counts=counts
         )
+        audit.record(actor=None, action="privacy.retention", obj=erasure, changes=counts)
     return {
         "dry_run": dry_run,
         "registrations_days": settings.SAMVERKA_RETENTION_REGISTRATIONS_DAYS,
