@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 
 from samverka.actors.models import Organisation
@@ -42,7 +44,13 @@ def media(settings: Any, tmp_path: Any) -> None:
 
 def assert_download(response: Any, content_type: str, content: bytes) -> None:
     body = b"".join(response.streaming_content)
-    response.close()
+    # Closing the response ends the "request", which would close the test's database
+    # connection on PostgreSQL; the test client disconnects that handler the same way.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     assert response.status_code == 200
     assert body == content
     assert response["Content-Type"] == content_type
