@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.test import Client
 from security_world import World, build_world
 
 
@@ -29,7 +31,15 @@ def world(
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_world()
+            world = build_world()
+            # One session per role for the whole module: logging in again for every test costs
+            # more than the test itself.
+            for role, user in world.users.items():
+                if user is not None:
+                    login = Client()
+                    login.force_login(user)
+                    world.sessions[role] = login.cookies[settings.SESSION_COOKIE_NAME].value
+            yield world
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

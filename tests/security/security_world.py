@@ -54,6 +54,14 @@ PASSWORD = "pw-Matrix-1234"
 class World:
     users: dict[str, User | None]
     objects: dict[str, Any] = field(default_factory=dict)
+    sessions: dict[str, str] = field(default_factory=dict)  # role: session key
+
+    def login(self, client: Any, role: str) -> None:
+        """Let ``client`` act as ``role`` (anonymous: nothing to do)."""
+        from django.conf import settings
+
+        if role in self.sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
 
     def __getattr__(self, name: str) -> Any:
         try:

@@ -1339,9 +1339,7 @@ def _snapshot() -> dict[str, int]:
 @pytest.mark.parametrize("role", ROLE_IDS)
 @pytest.mark.parametrize("action", ACTIONS, ids=[a.id for a in ACTIONS])
 def test_write_by_role(client: Client, world: World, action: Action, role: str) -> None:
-    user = world.users[role]
-    if user is not None:
-        client.force_login(user)
+    world.login(client, role)
     before_probe, before_counts = (action.probe(world), len(mail.outbox)), _snapshot()
 
     response = action.send(client, world)
@@ -1708,7 +1706,7 @@ ESCALATIONS = [
 
 @pytest.mark.parametrize("case", ESCALATIONS, ids=[e.id for e in ESCALATIONS])
 def test_payload_cannot_reach_beyond_role(client: Client, world: World, case: Escalation) -> None:
-    client.force_login(world.users[case.role])
+    world.login(client, case.role)
     before_probe, before_counts = case.probe(world), _snapshot()
 
     response = case.send(client, world)
