@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -111,11 +110,7 @@ class MembershipIn(Schema):
 
 def _clusters() -> Any:
     # Meta.ordering does not apply to a GROUP BY query, hence the explicit order.
-    return (
-        Cluster.objects.with_related()
-        .annotate(member_count=Count("memberships", distinct=True))
-        .order_by("name", "pk")
-    )
+    return Cluster.objects.with_related().with_member_count().order_by("name", "pk")
 
 
 def _get_cluster(slug: str) -> Cluster:

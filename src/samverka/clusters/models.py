@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,20 @@ class ClusterQuerySet(models.QuerySet["Cluster"]):
 
     def in_county(self, county_code: str) -> ClusterQuerySet:
         return self.filter(regions__code=county_code)
+
+    def with_member_count(self) -> ClusterQuerySet:
+        """``member_count`` as a subquery per cluster (an index count): a GROUP BY over the
+        join with every membership sorted tens of thousands of wide rows at national scale."""
+        members = (
+            Membership.objects.filter(cluster=OuterRef("pk"))
+            .order_by()
+            .values("cluster")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            member_count=Coalesce(Subquery(members, output_field=models.IntegerField()), 0)
+        )
 
 
 class Cluster(TimeStampedModel):

@@ -40,7 +40,7 @@ NETWORK_FIGURES_SECONDS = 15 * 60
 
 def filtered_clusters(params: dict[str, str]) -> QuerySet[Cluster]:
     """Clusters matching the directory filters ``q``, ``county`` and ``focus``."""
-    queryset = Cluster.objects.with_related().annotate(member_count=Count("memberships"))
+    queryset = Cluster.objects.with_related().with_member_count()
     if q := params.get("q", "").strip():
         queryset = queryset.filter(name__icontains=q)
     if county := params.get("county"):
