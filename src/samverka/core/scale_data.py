@@ -151,6 +151,9 @@ _ROLES_IN_CLUSTER = (
 _CATEGORIES = ("state", "municipal", "county_council", "eu", "private")
 
 
+_ASCII = str.maketrans("åäöÅÄÖ", "aaoAAO")
+
+
 def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> Callable[[], str]:
     """A function drawing one of the keys with the given integer weights (one rng call)."""
     pool = [key for key, weight in pairs for _ in range(weight)]
@@ -239,6 +242,32 @@ class _Writer:
         key = label or table
         self.counts[key] = self.counts.get(key, 0) + count
         self.log(f"  {key}: {count:,} rows")
+        return count
+
+    def write_lines(
+        self, model: type[models.Model], columns: list[str], lines: Iterable[str], label: str
+    ) -> int:
+        """PostgreSQL only: rows already in COPY's text format (tab-separated, newline-ended),
+        for the millions of indicator values (about four times faster than ``write_row``)."""
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        quote = connection.ops.quote_name
+        column_list = ", ".join(quote(fields[c].column) for c in columns)
+        count = 0
+        with connection.cursor() as wrapper:
+            sql = f"COPY {quote(model._meta.db_table)} ({column_list}) FROM STDIN"
+            with wrapper.cursor.copy(sql) as copy:
+                block: list[str] = []
+                for line in lines:
+                    block.append(line)
+                    if len(block) >= 10_000:
+                        copy.write("".join(block))
+                        count += len(block)
+                        block = []
+                if block:
+                    copy.write("".join(block))
+                    count += len(block)
+        self.counts[label] = self.counts.get(label, 0) + count
+        self.log(f"  {label}: {count:,} rows")
         return count
 
     @staticmethod
@@ -475,14 +504,14 @@ class _Generator:
         gender_of = _weighted(rng, _GENDERS)
         first_id = _next_id(Person)
         orgs = self.org_ids
+        ascii_of = {name: name.lower().translate(_ASCII) for name in _FIRST_NAMES + _LAST_NAMES}
 
         def rows() -> Iterator[tuple]:
             for n in range(self.size.people):
                 pk = first_id + n
                 first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
                 name = f"{first} {last}"
-                email = f"{first.lower()}.{last.lower()}.{pk}@example.org"
-                email = email.translate(str.maketrans("åäö", "aao"))
+                email = f"{ascii_of[first]}.{ascii_of[last]}.{pk}@example.org"
                 organisation = orgs[int(rng.random() * len(orgs))] if rng.random() < 0.95 else None
                 consent = rng.random() < 0.6
                 created = self._stamp()
@@ -754,15 +783,19 @@ class _Generator:
                             yield (indicator, area, period, gender, f"{figure:.2f}", "",
                                    False, False, "bench", imported)  # fmt: skip
 
-        self.w.write(
-            Value,
-            [
-                "indicator_id", "area_id", "period", "gender", "value", "status", "derived",
-                "revised", "source", "imported_at",
-            ],
-            rows(),
-            "indicator_values",
-        )  # fmt: skip
+        columns = [
+            "indicator_id", "area_id", "period", "gender", "value", "status", "derived",
+            "revised", "source", "imported_at",
+        ]  # fmt: skip
+        if self.w.postgres:
+            stamp = imported.isoformat()
+            lines = (
+                f"{i}\t{a}\t{p}\t{g}\t{v}\t\tf\tf\tbench\t{stamp}\n"
+                for i, a, p, g, v, *_rest in rows()
+            )
+            self.w.write_lines(Value, columns, lines, "indicator_values")
+        else:
+            self.w.write(Value, columns, rows(), "indicator_values")
 
     # Events ------------------------------------------------------------------------------
 
