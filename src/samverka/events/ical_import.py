@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone as dj_timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
-from icalendar.error import GloballyUniqueTZIDGuessed
+from icalendar.error import GloballyUniqueTZIDGuessed, InvalidCalendar
 
 from samverka.actors.models import FocusArea
 from samverka.core import audit, roles
@@ -392,7 +392,9 @@ def parse_events(
                     pending_overrides.append((uid, component, label, zone, defined))
                     continue
                 event = parse_vevent(component, label, zone, defined, areas)
-            except ComponentError as exc:
+            except (ComponentError, InvalidCalendar) as exc:
+                # InvalidCalendar: icalendar reports a value it could not read (LAST-MODIFIED
+                # of 20260230) only when the value is used.
                 report.add_error(0, label, str(exc))
                 continue
             if event.uid in parsed:
@@ -402,18 +404,21 @@ def parse_events(
     for uid, component, label, zone, defined in pending_overrides:
         try:
             override = parse_override(component, label, zone, defined)
-        except ComponentError as exc:
+        except (ComponentError, InvalidCalendar) as exc:
             report.add_error(0, label, str(exc))
             continue
         master = parsed.get(uid)
-        if master is None and Event.objects.filter(uid=uid).exists():
+        # Only a known series takes overrides: an occurrence imported before without its
+        # series became a single event, which this one updates (so a re-import changes nothing).
+        known_series = Event.objects.filter(uid=uid).exclude(rrule="", rdates="")
+        if master is None and known_series.exists():
             master = ParsedEvent(label, uid, -1, None, {}, [], labels=[])  # existing series
             parsed[uid] = master
         if master is None:
             # An occurrence without its series (an invitation to one date): a single event.
             try:
                 single = parse_vevent(component, label, zone, defined, [])
-            except ComponentError as exc:
+            except (ComponentError, InvalidCalendar) as exc:
                 report.add_error(0, label, str(exc))
                 continue
             parsed[uid] = single

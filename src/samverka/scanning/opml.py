@@ -29,6 +29,7 @@ HELP = (
     "owner (default: the national network)."
 )
 MAX_BYTES = 2 * 1024 * 1024
+URL_MAX = FeedSource._meta.get_field("url").max_length or 1000
 
 
 @dataclass
@@ -137,6 +138,14 @@ def import_opml(
             validate(url)
         except ValidationError:
             report.add_error(number, "xmlUrl", _("not an http(s) address: %(url)r") % {"url": url})
+            report.outlines.append({**line, "status": "error"})
+            continue
+        if len(url) > URL_MAX:
+            report.add_error(
+                number,
+                "xmlUrl",
+                _("the address is longer than %(max)d characters") % {"max": URL_MAX},
+            )
             report.outlines.append({**line, "status": "error"})
             continue
         if url in existing or url in seen:
