@@ -26,6 +26,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS
 from schemathesis.core.failures import Failure, FailureGroup
 
@@ -36,6 +37,7 @@ from samverka.api.models import ApiToken
 EXAMPLES_ANONYMOUS = 3
 EXAMPLES_MEMBER = 2
 EXAMPLES_ADMIN = 4
+EXAMPLES_INVALID = 2
 
 CHECK_NAMES = (
     "not_a_server_error",
@@ -137,6 +139,7 @@ def _run_operation(
     *,
     headers: dict[str, str],
     examples: int,
+    mode: GenerationMode,
     known: dict[tuple[str, str], list[Any]],
     failures: list[str],
 ) -> int:
@@ -149,7 +152,7 @@ def _run_operation(
     seen: set[str] = set()
     calls = 0
 
-    @hypothesis.given(case=operation.as_strategy(), data=st.data())
+    @hypothesis.given(case=operation.as_strategy(mode), data=st.data())
     @hypothesis.settings(
         max_examples=examples,
         derandomize=True,
@@ -188,12 +191,23 @@ def _run_operation(
                         f"  got {response.text[:300]}"
                     )
 
-    run()
+    try:
+        run()
+    except hypothesis.errors.Unsatisfiable:
+        # Nothing to break: an operation without parameters has no invalid requests.
+        assert mode == GenerationMode.NEGATIVE
     return calls
 
 
-def _fuzz_all(headers: dict[str, str], *, reads: int, writes: int) -> tuple[int, int]:
-    """Fuzz every operation: ``reads`` examples for each GET, ``writes`` for the others.
+def _fuzz_all(
+    headers: dict[str, str],
+    *,
+    reads: int,
+    writes: int,
+    mode: GenerationMode = GenerationMode.POSITIVE,
+) -> tuple[int, int]:
+    """Fuzz every operation: ``reads`` examples for each GET, ``writes`` for the others; valid
+    requests, or with ``GenerationMode.NEGATIVE`` requests that break the schema.
     Fails with all distinct failures found; returns the operations and examples run."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
     known = _known_path_values()
@@ -207,6 +221,7 @@ def _fuzz_all(headers: dict[str, str], *, reads: int, writes: int) -> tuple[int,
             operation,
             headers=headers,
             examples=reads if operation.method.upper() == "GET" else writes,
+            mode=mode,
             known=known,
             failures=failures,
         )
@@ -241,6 +256,18 @@ def test_api_schemathesis_platform_admin(make_user: Callable[..., User]) -> None
     operations, examples = _fuzz_all(_token(admin), reads=EXAMPLES_ADMIN, writes=EXAMPLES_ADMIN)
     assert operations == _operation_count()
     assert examples >= operations
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_api_schemathesis_invalid_input(make_user: Callable[..., User]) -> None:
+    """Requests that break the schema (wrong types, missing fields, bad values) as an admin, who
+    gets past authentication: 4xx as documented, never a 5xx."""
+    admin = make_user("fuzzadmin", role="platform_admin_superuser")
+    operations, examples = _fuzz_all(
+        _token(admin), reads=EXAMPLES_INVALID, writes=EXAMPLES_INVALID, mode=GenerationMode.NEGATIVE
+    )
+    assert operations == _operation_count()
+    assert examples >= operations - 5  # an operation without parameters has no invalid requests
 
 
 def _component_definitions() -> dict[str, set[str]]:
@@ -280,7 +307,7 @@ def test_api_schema_documents_error_responses(client: Any) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
     patch_cluster = paths["/api/v1/clusters/{slug}"]["patch"]["responses"]
-    assert sorted(patch_cluster) == ["200", "401", "403", "404", "422"]
+    assert sorted(patch_cluster) == ["200", "400", "401", "403", "404", "422"]
     assert patch_cluster["403"]["content"] == error
     assert sorted(paths["/api/v1/clusters"]["get"]["responses"]) == ["200"]
     assert sorted(paths["/api/v1/network/stats"]["get"]["responses"]) == ["200", "404", "422"]
