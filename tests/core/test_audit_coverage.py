@@ -226,3 +226,65 @@ def test_audit_created_superuser_is_logged(db: Any) -> None:
 
     entry = only_entry(action="user.created", object_id=str(user.pk))
     assert entry.changes == {"is_superuser": [None, True], "is_staff": [None, True]}
+
+
+def _admin_form_data(client: Client, url: str) -> dict[str, Any]:
+    """The admin change form's current values, as the browser would post them back."""
+    form = client.get(url).context["adminform"].form
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)) or hasattr(value, "all"):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = getattr(value, "pk", value)
+    return data
+
+
+def test_audit_changes_made_in_the_admin(
+    make_user: Any, make_organisation: Any, setup: dict[str, Any]
+) -> None:
+    admin = make_user("root", role="platform_admin_superuser")
+    client = Client()
+    client.force_login(admin)
+    organisation = make_organisation("Gamla namnet AB")
+    url = reverse("admin:actors_organisation_change", args=[organisation.pk])
+    data = _admin_form_data(client, url)
+    data["name"] = "Nya namnet AB"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    changed = only_entry(action="organisation.changed_in_admin")
+    assert (changed.actor, changed.object_id) == (admin, str(organisation.pk))
+    assert changed.changes == {"name": ["Gamla namnet AB", "Nya namnet AB"]}
+
+    project = b.application(setup["call"], applicant=setup["org"])
+    line_ids = {str(pk) for pk in project.financing_lines.values_list("pk", flat=True)}
+    response = client.post(
+        reverse("admin:programmes_project_delete", args=[project.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    deleted = only_entry(action="project.deleted_in_admin")
+    assert deleted.actor == admin
+    assert deleted.changes["title"] == ["Lokal mat i Västernorrland", None]
+    assert (
+        set(
+            AuditEntry.objects.filter(action="financingline.deleted_in_admin").values_list(
+                "object_id", flat=True
+            )
+        )
+        == line_ids
+    )
+    # outside the admin the services write their own entries: no second one from the signals
+    workflow.update_application(
+        project=b.application(setup["call"], applicant=setup["org"]),
+        actor=setup["officer"],
+        data={"title": "Utanför admin"},
+    )
+    assert not AuditEntry.objects.filter(action="project.changed_in_admin").exists()

@@ -1,5 +1,6 @@
 """Audit entries for role changes, wherever they are made (services, shell, the Django admin):
-membership of the role groups, the superuser and staff flags, and cluster managers.
+membership of the role groups, the superuser and staff flags, and cluster managers; and for
+changes to projects, financing, assessments, indicators and values made in the Django admin.
 
 The changes are recorded from signals because Django's own code (the admin's user and group
 forms, ``createsuperuser``) changes these without passing through our services. The actor is the
@@ -14,7 +15,8 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.urls import reverse
 
 from samverka.core import audit
 from samverka.core.models import AuditEntry
@@ -173,6 +175,59 @@ def _user_post_save(
         audit.record(actor=audit.current_actor(), action=action, obj=instance, changes=changes)
 
 
+# Changes made in the Django admin bypass the services (which write their own entries), so the
+# admin's changes to these models are recorded here, field by field.
+ADMIN_AUDITED = (
+    "programmes.Project",
+    "programmes.FinancingLine",
+    "programmes.Assessment",
+    "programmes.Score",
+    "programmes.Call",
+    "indicators.Indicator",
+    "indicators.Value",
+    "actors.Organisation",
+    "clusters.Cluster",
+    "clusters.Membership",
+)
+
+
+def _in_admin() -> bool:
+    request = audit._current_request.get()
+    return bool(request is not None and request.path.startswith(reverse("admin:index")))
+
+
+def _admin_pre_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw or instance.pk is None or not _in_admin():
+        return
+    stored = sender._base_manager.filter(pk=instance.pk).first()
+    if stored is not None:
+        instance._audit_before = audit.snapshot(stored)
+
+
+def _admin_post_save(
+    sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    if raw or not _in_admin():
+        return
+    after = audit.snapshot(instance)
+    before = {} if created else instance.__dict__.pop("_audit_before", {})
+    changes = audit.diff(before, after)
+    if changes or created:
+        name = sender._meta.model_name
+        action = f"{name}.created_in_admin" if created else f"{name}.changed_in_admin"
+        audit.record(actor=audit.current_actor(), action=action, obj=instance, changes=changes)
+
+
+def _admin_post_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if _in_admin():
+        audit.record(
+            actor=audit.current_actor(),
+            action=f"{sender._meta.model_name}.deleted_in_admin",
+            obj=instance,
+            changes={k: [v, None] for k, v in audit.snapshot(instance).items() if v is not None},
+        )
+
+
 def connect() -> None:
     """Connect the handlers (from ``CoreConfig.ready``)."""
     user_model = get_user_model()
@@ -187,3 +242,9 @@ def connect() -> None:
     )
     pre_save.connect(_user_pre_save, sender=user_model, dispatch_uid="audit-user-pre-save")
     post_save.connect(_user_post_save, sender=user_model, dispatch_uid="audit-user-post-save")
+    for label in ADMIN_AUDITED:
+        model = apps.get_model(label)
+        uid = f"audit-admin-{label}"
+        pre_save.connect(_admin_pre_save, sender=model, dispatch_uid=uid + "-pre")
+        post_save.connect(_admin_post_save, sender=model, dispatch_uid=uid + "-post")
+        post_delete.connect(_admin_post_delete, sender=model, dispatch_uid=uid + "-delete")
