@@ -321,3 +321,12 @@ def test_audit_history_links_on_project_and_organisation_pages(
     assert f"/audit/?type=actors.organisation&amp;object_id={organisation.pk}" in (
         org_page.content.decode()
     )
+
+
+def test_audit_viewer_bad_date_shows_error_keeps_other_filters(
+    log: dict[str, Any], admin_client: Client
+) -> None:
+    response = admin_client.get(URL + "?since=not-a-date&user=siv")
+    assert response.status_code == 200
+    assert shown(response) == ["assessment.scored", "project.decided"]
+    assert "Enter a valid date." in response.content.decode()

@@ -46,7 +46,10 @@ class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("Object name contains"), required=False, max_length=200)
 
     def filters(self) -> dict[str, Any]:
-        data = self.cleaned_data if self.is_valid() else {}
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()  # the valid filters apply even when another one is not
+            data = self.cleaned_data
         return {
             "object_type": (data.get("type") or "").strip() or None,
             "action": (data.get("action") or "").strip() or None,
