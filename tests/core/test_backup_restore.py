@@ -403,3 +403,16 @@ def test_backup_restores_into_the_other_database_kind(
     theirs = archive_values(again)
     for label, rows in before.items():
         assert theirs[label] == rows, label
+
+
+def test_backup_into_missing_directory_exits_2(db: Any, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="no such directory") as refused:
+        run("backup", str(tmp_path / "absent" / "b.zip"), "--format", "json")
+    assert refused.value.returncode == 2
+    assert not (tmp_path / "absent").exists()
+
+
+def test_restore_missing_file_exits_2(db: Any, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="no such file") as refused:
+        run("restore", str(tmp_path / "nothing.zip"))
+    assert refused.value.returncode == 2
