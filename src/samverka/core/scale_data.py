@@ -253,8 +253,22 @@ class _Writer:
         quote = connection.ops.quote_name
         column_list = ", ".join(quote(fields[c].column) for c in columns)
         count = 0
+        table = model._meta.db_table
         with connection.cursor() as wrapper:
-            sql = f"COPY {quote(model._meta.db_table)} ({column_list}) FROM STDIN"
+            # Django's foreign keys are deferred: millions of rows would be checked one by one
+            # at COMMIT (minutes). Dropped here and added back after the COPY, each is checked
+            # in one pass over the table instead; all inside the same transaction.
+            wrapper.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [quote(table)],
+            )
+            foreign_keys = wrapper.fetchall()
+            # A table with pending deferred checks cannot be altered: run them now.
+            wrapper.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for name, _definition in foreign_keys:
+                wrapper.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            sql = f"COPY {quote(table)} ({column_list}) FROM STDIN"
             with wrapper.cursor.copy(sql) as copy:
                 block: list[str] = []
                 for line in lines:
@@ -266,6 +280,11 @@ class _Writer:
                 if block:
                     copy.write("".join(block))
                     count += len(block)
+            for name, definition in foreign_keys:
+                wrapper.execute(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+            wrapper.execute("SET CONSTRAINTS ALL DEFERRED")
         self.counts[label] = self.counts.get(label, 0) + count
         self.log(f"  {label}: {count:,} rows")
         return count
