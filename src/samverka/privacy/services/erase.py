@@ -17,7 +17,7 @@ import json
 import re
 import secrets
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -126,15 +126,21 @@ def _update_each(model: type[models.Model], values: dict[Any, dict[str, Any]]) -
             model._default_manager.filter(pk__in=pks[start : start + 500]).update(**fields)
 
 
-def scrub_audit(object_type: str, ids: Iterable[Any], names: Iterable[str] = ()) -> int:
+def scrub_audit(
+    object_type: str, ids: Iterable[Any], names: Mapping[Any, Iterable[str]] | None = None
+) -> int:
     """Anonymise the audit entries about the objects ``ids`` of ``object_type``: the object's
-    text and the personal fields of the changes; the actions and their times stay."""
+    text, the personal fields of the changes and the names ``names[id]`` wherever else they
+    appear in them; the actions and their times stay."""
     keys = [str(i) for i in ids]
     if not keys:
         return 0
-    needles = _needles(names)
+    needles = {str(k): _needles(v) for k, v in (names or {}).items()}
     entries = AuditEntry.objects.filter(object_type=object_type, object_id__in=keys)
-    changes = {pk: _scrub(value, needles) for pk, value in entries.values_list("pk", "changes")}
+    changes = {
+        pk: _scrub(value, needles.get(object_id, []))
+        for pk, object_id, value in entries.values_list("pk", "object_id", "changes")
+    }
     _update_each(AuditEntry, {pk: {"changes": value} for pk, value in changes.items()})
     AuditEntry.objects.filter(pk__in=list(changes)).update(object_repr=SCRUBBED)
     return len(changes)
@@ -178,7 +184,7 @@ def anonymise_registrations(ids: Iterable[int], *, now: dt.datetime | None = Non
         token=_new_tokens(),
     )
     _anonymise_consents(_subject_consents("events.registration", done), now)
-    scrub_audit("events.registration", done, rows.values())
+    scrub_audit("events.registration", done, {pk: [name] for pk, name in rows.items()})
     return len(done)
 
 
@@ -208,7 +214,7 @@ def anonymise_cases(ids: Iterable[int], *, now: dt.datetime | None = None) -> in
     CaseTransition.objects.filter(case__in=done).exclude(note="").update(note="")
     CaseNote.objects.filter(case__in=done).delete()
     _anonymise_consents(_subject_consents("sluice.helpcase", done), now)
-    scrub_audit("sluice.helpcase", done, [t for _, *names in rows for t in names])
+    scrub_audit("sluice.helpcase", done, {pk: names for pk, *names in rows})
     return len(done)
 
 
@@ -319,7 +325,9 @@ def _erase_users(user_ids: set[int]) -> Counter[str]:
         user.set_unusable_password()
         user.save()
         counts["auth.user"] += 1
-    counts["core.auditentry"] += scrub_audit(user_model._meta.label_lower, user_ids, names)
+    counts["core.auditentry"] += scrub_audit(
+        user_model._meta.label_lower, user_ids, {pk: names for pk in user_ids}
+    )
     return counts
 
 
@@ -348,7 +356,7 @@ def _erase_people(person_ids: set[int]) -> int:
         "user",
     ]
     Person.objects.bulk_update(rows, fields, batch_size=500)
-    scrub_audit("actors.person", person_ids, names)
+    scrub_audit("actors.person", person_ids, {pk: names for pk in person_ids})
     return len(rows)
 
 
