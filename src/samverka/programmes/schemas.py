@@ -92,7 +92,7 @@ class ProgrammeDetail(ProgrammeOut):
 
 def programme_tree(programme: Programme) -> list[dict[str, Any]]:
     """Priority areas → measures → sub-measures as plain data, in three queries."""
-    measures = list(measures_with_figures(programme).prefetch_related("goals"))
+    measures = measures_with_figures(programme, prefetch=("goals",))
     nodes = {
         m.pk: {
             "code": m.code,
