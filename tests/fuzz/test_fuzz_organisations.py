@@ -86,3 +86,12 @@ def test_organisations_import_of_nasty_xlsx_reports_or_imports_once(base, table)
 @example(data=VALID)
 def test_organisations_import_of_damaged_file_reports_or_imports_once(base, data):
     check_import(import_organisations, data, filename="o.csv", tables=TABLES)
+
+
+# --- edge cases the properties aim at, kept as explicit cases ---------------------------------
+
+
+def test_organisations_website_longer_than_the_field_is_reported(base):
+    data = f"name,helix,website\nLång AB,company,https://example.se/{'a' * 300}\n".encode()
+    report = check_import(import_organisations, data, filename="o.csv", tables=TABLES)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "website")]

@@ -196,3 +196,27 @@ def test_programme_import_of_nasty_document_reports_or_imports_once(base, docume
 @given(data=mutated(RTP.read_bytes()))
 def test_programme_import_of_damaged_rtp_file_reports_or_imports_once(base, data):
     check_import(import_programme, data, filename="rtp.yaml", tables=TABLES)
+
+
+# --- edge cases the properties aim at, kept as explicit cases ---------------------------------
+
+
+@pytest.mark.parametrize("amount", ["9223372036854775808", "1" + "0" * 30])
+def test_financing_amount_beyond_the_database_is_reported(base, amount):
+    data = (
+        "project_reference,financier_name,financier_category,year,budget_sek,decided_sek,"
+        f"outcome_sek\nP-1,Tillväxtverket,state,2009,{amount},0,0\n"
+    ).encode()
+    report = check_import(import_financing, data, filename="f.csv", tables=TABLES)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "budget_sek")]
+
+
+@pytest.mark.parametrize("value", ["²", "--5", 2**63])
+def test_programme_stated_figure_of_odd_number_is_reported(base, value):
+    document = {
+        **DOCUMENT,
+        "stated_figures": [{**DOCUMENT["stated_figures"][0], "amount_sek": value}],
+    }
+    data = json.dumps(document).encode()
+    report = check_import(import_programme, data, filename="p.json", tables=TABLES)
+    assert [e.column for e in report.errors] == ["stated_figures[0].amount_sek"]

@@ -37,6 +37,7 @@ COLUMNS = {
     "country": ("country", "land", "landskod"),
 }
 REQUIRED = {"name", "helix"}
+WEBSITE_MAX = Organisation._meta.get_field("website").max_length or 200
 
 # Helix values as people write them, in English or Swedish.
 HELIX_ALIASES = {
@@ -221,6 +222,14 @@ def import_organisations(
                 url_validator(website)
             except ValidationError:
                 report.add_error(number, "website", _("not a valid web address"))
+            else:
+                if len(website) > WEBSITE_MAX:
+                    report.add_error(
+                        number,
+                        "website",
+                        _("the web address is longer than %(max)d characters")
+                        % {"max": WEBSITE_MAX},
+                    )
         values["website"] = website
         values["description"] = clean_html(get("description"))
         country = get("country").upper()

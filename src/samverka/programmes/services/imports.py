@@ -81,6 +81,7 @@ FINANCING_COLUMNS = {
 }
 FINANCING_REQUIRED = set(FINANCING_COLUMNS)
 AMOUNT_COLUMNS = ("budget_sek", "decided_sek", "outcome_sek")
+MAX_AMOUNT = 2**63 - 1  # the largest number the amount columns (bigint) hold
 
 
 def _status_key(value: str) -> str:
@@ -247,6 +248,11 @@ def _parse_amount(report: ImportReport, number: int, column: str, text: str) -> 
         )
         return 0
     amount = int(cleaned)
+    if amount > MAX_AMOUNT:
+        report.add_error(
+            number, column, _("%(value)s is larger than any amount can be") % {"value": text}
+        )
+        return 0
     if amount < 0:
         report.add_error(
             number, column, _("%(value)s is negative; amounts cannot be") % {"value": text}

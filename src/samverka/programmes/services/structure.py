@@ -87,6 +87,7 @@ GRANTED_STATUSES = [
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _YEARS = (1900, 2200)
 _MAX_WEIGHT = Decimal("9999.99")
+_MAX_AMOUNT = 2**63 - 1  # the largest number a bigint column holds
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,8 +305,8 @@ class _Checker:
             if required:
                 self.error(where, _("missing"))
             return None
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value.strip())
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
+            value = int(value.strip())  # not str.isdigit(): "²" is a digit int() cannot read
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(where, _("must be a whole number"))
             return None
@@ -560,8 +561,10 @@ def _figure(check: _Checker, raw: Any, path: str) -> _FigureSpec | None:
     year_to = check.year(item, "year_to", path, required=True)
     if year_from is not None and year_to is not None and year_to < year_from:
         check.error(f"{path}.year_to", _("must not be before year_from"))
-    amount = check.integer(item, "amount_sek", path, required=True, minimum=0)
-    tolerance = check.integer(item, "tolerance_sek", path, required=False, minimum=0)
+    amount = check.integer(item, "amount_sek", path, required=True, minimum=0, maximum=_MAX_AMOUNT)
+    tolerance = check.integer(
+        item, "tolerance_sek", path, required=False, minimum=0, maximum=_MAX_AMOUNT
+    )
     if len(check.report.errors) != errors_before or None in (year_from, year_to, amount):
         return None
     return _FigureSpec(label, metric, category, year_from, year_to, amount, tolerance or 0)
