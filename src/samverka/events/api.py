@@ -208,7 +208,17 @@ def _service_data(payload: dict[str, Any]) -> dict[str, Any]:
     for name in ("event_type", "visibility", "status"):
         if data.get(name) is not None:
             data[name] = getattr(data[name], "value", data[name])
-    for name in ("description", "place", "online_url", "url", "rrule", "title"):
+    # null clears these text columns (rdates/exdates: no dates); they cannot hold null (a 500).
+    for name in (
+        "description",
+        "place",
+        "online_url",
+        "url",
+        "rrule",
+        "title",
+        "rdates",
+        "exdates",
+    ):
         if name in data and data[name] is None:
             data[name] = ""
     if errors:
