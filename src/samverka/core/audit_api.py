@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from samverka.api.auth import write_auth
+from samverka.api.schemas import Pages
 from samverka.core import audit, roles
 from samverka.core.models import AuditEntry
 
@@ -53,7 +54,7 @@ class AuditFilters(Schema):
     auth=write_auth,
     summary="The audit log (platform admins)",
 )
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_audit_entries(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
     """Who changed what and when, newest first. ``type`` is a model (``programmes.project``) or
     an app (``programmes``); ``action`` is exact, or a prefix ending in a dot (``project.``);

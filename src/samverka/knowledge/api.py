@@ -8,11 +8,11 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from samverka.actors.models import FocusArea, Organisation
 from samverka.api.auth import write_auth
-from samverka.api.schemas import FocusAreaRef, absolute_url
+from samverka.api.schemas import MAX_PAGE, FocusAreaRef, absolute_url
 from samverka.clusters.models import Cluster
 from samverka.core.roles import is_platform_admin, managed_cluster_ids
 from samverka.knowledge import services
@@ -123,7 +123,8 @@ class SearchParams(Schema):
     q: str = ""
     kind: SearchKind | None = None
     focus: str | None = None
-    page: int = 1
+    # Below 1 means the first page; bounded like the other paged lists (an OFFSET overflows).
+    page: int = Field(1, le=MAX_PAGE)
 
 
 def _published() -> Any:
