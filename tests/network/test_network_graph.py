@@ -172,3 +172,50 @@ def test_graph_payload_truncates_and_keeps_the_centre(network):
             "years": [2022, 2023, 2024, 2025, 2026],
         }
     ]
+
+
+def test_large_cluster_clique_left_out_but_centre_keeps_its_links(
+    network, make_organisation, make_cluster, monkeypatch, client
+):
+    """Above the limit a cluster's co-members are not all linked to each other: the graph says
+    which cluster, an ego network keeps its centre's links, the stats and the page say so."""
+    from samverka.actors.models import Organisation
+    from samverka.network.services import graph as graph_module
+    from samverka.network.services import stats
+
+    monkeypatch.setattr(graph_module, "MEMBERSHIP_CLIQUE_LIMIT", 4)
+    big = make_cluster("Big", slug="big")
+    members = [network["a"]] + [make_organisation(f"Big member {i}").pk for i in range(5)]
+    Membership.objects.bulk_create(
+        Membership(cluster=big, organisation_id=pk, since=datetime.date(2023, 1, 1))
+        for pk in members
+    )
+
+    whole = build_graph(today=TODAY)
+    assert whole.graph["cliques_left_out"] == ["big"]
+    for u in members[1:]:  # no co-member link among the big cluster's members
+        for v in members[1:]:
+            assert u == v or not whole.has_edge(u, v)
+    assert not whole.has_edge(network["a"], members[1])
+    # the small cluster keeps its clique
+    assert whole.edges[network["a"], network["b"]]["kinds"] == ("membership",)
+    assert stats(whole)["cliques_left_out"] == ["big"]
+
+    ego = build_graph(organisation=network["a"], today=TODAY)
+    assert ego.graph["cliques_left_out"] == ["big"]
+    for pk in members[1:]:
+        assert ego.edges[network["a"], pk]["weights"] == {"membership": 1}
+        assert min(ego.edges[network["a"], pk]["years"]) == 2023
+    assert not ego.has_edge(members[1], members[2])
+    assert graph_payload(ego)["cliques_left_out"] == ["big"]
+
+    # Any member's ego network: linked to every co-member, who are not linked to each other.
+    other = build_graph(organisation=members[1], today=TODAY)
+    assert set(other.neighbors(members[1])) == set(members) - {members[1]}
+    assert not other.has_edge(network["a"], members[2])
+
+    monkeypatch.setattr("samverka.network.views.MEMBERSHIP_CLIQUE_LIMIT", 4)
+    page = client.get(f"/network/organisations/{network['a']}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "clusters with more than 4 members are left out (big)" in page.content.decode()
+    assert Organisation.objects.filter(pk__in=members).count() == 6

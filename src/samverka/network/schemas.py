@@ -48,6 +48,10 @@ class StatsOut(Schema):
     top_brokers: list[Broker]
     isolated: Isolated
     clusters: list[ClusterShare]
+    cliques_left_out: list[str] = Field(
+        default_factory=list,
+        description="Clusters whose co-member links were left out (more than 500 members).",
+    )
 
 
 class NodeOut(Schema):
@@ -74,6 +78,10 @@ class GraphOut(Schema):
     truncated: bool
     total_nodes: int
     total_edges: int
+    cliques_left_out: list[str] = Field(
+        default_factory=list,
+        description="Clusters whose co-member links were left out (more than 500 members).",
+    )
 
 
 class ChangeOut(Schema):

@@ -25,6 +25,7 @@ from samverka.core.exports import FORMATS, table_response
 from samverka.network import exports
 from samverka.network.api import GRAPH_NODE_LIMIT
 from samverka.network.services import EDGE_KINDS, build_graph, graph_payload, stats
+from samverka.network.services.graph import MEMBERSHIP_CLIQUE_LIMIT
 
 # Nodes sent to the browser at most (the best connected first), the same cap as the API that
 # the filters re-fetch from; the table and the exports hold all.
@@ -170,6 +171,7 @@ def _network_page(
             "ego": reverse("network:organisation", args=[0]),
         },
         "helix": Helix.choices,
+        "clique_limit": MEMBERSHIP_CLIQUE_LIMIT,
         "kinds": [(k, EDGE_KIND_LABELS.get(k, k), k in kinds) for k in EDGE_KINDS],
         "year": year,
         "years": range(timezone.localdate().year, 1999, -1),

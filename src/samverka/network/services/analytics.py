@@ -222,6 +222,7 @@ def stats(
             }
             for slug, (edges, crossing) in sorted(per_cluster.items())
         ],
+        "cliques_left_out": sorted(graph.graph.get("cliques_left_out", ())),
     }
 
 

@@ -46,6 +46,11 @@ EDGE_KINDS = (MEMBERSHIP, RELATION, PROJECT, EVENT_COORGANISERS, EVENT_ATTENDANC
 # An ego network is built from the organisation's neighbourhood alone while that stays below
 # this many organisations; beyond it the whole graph is cheaper to build once.
 EGO_LOCAL_LIMIT = 20_000
+# Co-members of a cluster are all linked to each other: n·(n-1)/2 links. Above this many members
+# in the graph that clique is left out (a cluster of 2,000 gives two million links, more than
+# a page or a worker can hold); an ego network keeps its centre's links to its co-members. The
+# graph lists such clusters in ``graph.graph["cliques_left_out"]``.
+MEMBERSHIP_CLIQUE_LIMIT = 500
 
 
 class UnknownCluster(LookupError):
@@ -208,9 +213,11 @@ def build_graph(
     ``Organisation.DoesNotExist``/``FocusArea.DoesNotExist`` likewise.
 
     Cost: eight queries whatever the size (plus seven per hop for an ego network).
-    Co-membership adds ``n·(n-1)/2`` edges for a cluster of ``n`` members (a cluster of 2,000
-    members gives two million edges); clusters of that size do not exist in the platform today,
-    so the clique is kept because it is what the analytics mean by "shared membership".
+    Co-membership adds ``n·(n-1)/2`` edges for a cluster of ``n`` members. Above
+    :data:`MEMBERSHIP_CLIQUE_LIMIT` members in the graph the clique is left out (an ego network
+    keeps the centre's links to its co-members) and ``graph.graph["cliques_left_out"]`` names
+    those clusters; below it the clique is kept because it is what the analytics mean by
+    "shared membership".
     """
     today = today or timezone.localdate()
     wanted = set(kinds) if kinds is not None else set(EDGE_KINDS)
@@ -268,13 +275,23 @@ def build_graph(
     if node_ids is not None:
         memberships = memberships.filter(organisation_id__in=node_ids)
     member_slugs: dict[int, list[str]] = defaultdict(list)
+    cliques_left_out: list[str] = []
+    graph.graph["cliques_left_out"] = cliques_left_out
     for (_cluster_id, slug), rows in itertools.groupby(memberships, key=lambda r: r[:2]):
         members = [(org, _year(since, created)) for _c, _s, org, since, created in rows]
         for org, _first in members:
             member_slugs[org].append(slug)
-        if MEMBERSHIP in wanted:
-            for (a, first_a), (b, first_b) in itertools.combinations(members, 2):
-                link(a, b, MEMBERSHIP, max(first_a, first_b), today.year)
+        if MEMBERSHIP not in wanted:
+            continue
+        if len(members) > MEMBERSHIP_CLIQUE_LIMIT:
+            cliques_left_out.append(slug)
+            first_centre = dict(members).get(centre) if centre is not None else None
+            if first_centre is not None:  # the centre's own links to its co-members
+                for b, first_b in members:
+                    link(centre, b, MEMBERSHIP, max(first_centre, first_b), today.year)
+            continue
+        for (a, first_a), (b, first_b) in itertools.combinations(members, 2):
+            link(a, b, MEMBERSHIP, max(first_a, first_b), today.year)
     for org, slugs in member_slugs.items():
         if org in graph:
             graph.nodes[org]["clusters"] = tuple(sorted(slugs))
@@ -449,7 +466,8 @@ def _event_links(link: Any, *, wanted: set[str], node_ids: Any, local: bool) -> 
 
 
 def graph_payload(graph: nx.Graph, *, limit: int = 500, keep: Iterable[Any] = ()) -> dict[str, Any]:
-    """A JSON-ready ``{"nodes", "edges", "truncated", "total_nodes", "total_edges"}``.
+    """A JSON-ready ``{"nodes", "edges", "truncated", "total_nodes", "total_edges",
+    "cliques_left_out"}``.
 
     At most ``limit`` nodes are kept, the best connected first (degree, then name), with the
     edges among them, so a browser is never sent the whole network. Nodes carry ``degree``
@@ -502,6 +520,7 @@ def graph_payload(graph: nx.Graph, *, limit: int = 500, keep: Iterable[Any] = ()
         "truncated": len(kept) < graph.number_of_nodes(),
         "total_nodes": graph.number_of_nodes(),
         "total_edges": graph.number_of_edges(),
+        "cliques_left_out": sorted(graph.graph.get("cliques_left_out", ())),
     }
 
 
