@@ -131,3 +131,21 @@ def test_events_lone_occurrence_imported_twice_stays_one_single_event(base):
         assert (first.created, second.created, second.updated) == (1, 0, 0)
         assert Event.objects.filter(uid="a@example.se", rrule="").count() == 1
         assert EventOverride.objects.count() == 0
+
+
+def test_events_end_beyond_year_9999_is_reported(base):
+    data = VEVENT.format("UID:a@example.se\r\nDTSTART:99991231T235959Z\r\nDURATION:P1D").encode()
+    report = check_import(import_events, data, filename="e.ics", tables=TABLES)
+    assert [e.column for e in report.errors] == ["VEVENT 1 (UID a@example.se)"]
+
+
+def test_events_same_occurrence_changed_twice_is_reported(base):
+    master = "UID:a@example.se\r\nDTSTART:20261112T080000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3"
+    change = "UID:a@example.se\r\nDTSTART:20261119T090000Z\r\nRECURRENCE-ID:20261119T080000Z"
+    data = VEVENT.format(
+        "\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\n".join(
+            [master, change + "\r\nSEQUENCE:5", change + "\r\nSEQUENCE:0"]
+        )
+    ).encode()
+    report = check_import(import_events, data, filename="e.ics", tables=TABLES)
+    assert [e.column for e in report.errors] == ["VEVENT 3 (UID a@example.se)"]

@@ -392,7 +392,7 @@ def parse_events(
                     pending_overrides.append((uid, component, label, zone, defined))
                     continue
                 event = parse_vevent(component, label, zone, defined, areas)
-            except (ComponentError, InvalidCalendar) as exc:
+            except (ComponentError, InvalidCalendar, OverflowError) as exc:
                 # InvalidCalendar: icalendar reports a value it could not read (LAST-MODIFIED
                 # of 20260230) only when the value is used.
                 report.add_error(0, label, str(exc))
@@ -404,7 +404,7 @@ def parse_events(
     for uid, component, label, zone, defined in pending_overrides:
         try:
             override = parse_override(component, label, zone, defined)
-        except (ComponentError, InvalidCalendar) as exc:
+        except (ComponentError, InvalidCalendar, OverflowError) as exc:
             report.add_error(0, label, str(exc))
             continue
         master = parsed.get(uid)
@@ -418,10 +418,15 @@ def parse_events(
             # An occurrence without its series (an invitation to one date): a single event.
             try:
                 single = parse_vevent(component, label, zone, defined, [])
-            except (ComponentError, InvalidCalendar) as exc:
+            except (ComponentError, InvalidCalendar, OverflowError) as exc:
                 report.add_error(0, label, str(exc))
                 continue
             parsed[uid] = single
+            continue
+        if any(o.recurrence_id == override.recurrence_id for o in master.overrides):
+            # Two changes of one occurrence: which one holds is undefined (and a re-import
+            # would flip between them), so the file is rejected.
+            report.add_error(0, label, _("the RECURRENCE-ID appears twice for this UID"))
             continue
         master.overrides.append(override)
         master.labels.append(label)
