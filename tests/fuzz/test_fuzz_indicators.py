@@ -225,3 +225,16 @@ def test_indicators_jsonstat_part_of_wrong_type_is_a_file_error(base, change):
         content="NY01",
     )
     assert "JSON-stat" in report.file_error
+
+
+@pytest.mark.parametrize("status", [7, {"0": 5}, [1, None, 2]])
+def test_indicators_jsonstat_status_of_odd_type_does_not_crash(base, status):
+    data = json.dumps({**JSONSTAT, "status": status}).encode()
+    check_import(
+        import_indicators,
+        data,
+        filename="t.json",
+        tables=TABLES,
+        input_format="jsonstat",
+        content="NY01",
+    )

@@ -83,8 +83,9 @@ class Cube:
                 status = self.statuses.get(str(index), self.statuses.get(index, "")) or ""
             elif isinstance(self.statuses, str):
                 status = self.statuses
-            elif index < len(self.statuses):
+            elif isinstance(self.statuses, list) and index < len(self.statuses):
                 status = self.statuses[index] or ""
+        status = str(status)  # a status written as a number is still a status
         if raw is None:
             return None, status or ".."
         value, symbol = parse_number(raw)
