@@ -149,3 +149,12 @@ def test_events_same_occurrence_changed_twice_is_reported(base):
     ).encode()
     report = check_import(import_events, data, filename="e.ics", tables=TABLES)
     assert [e.column for e in report.errors] == ["VEVENT 3 (UID a@example.se)"]
+
+
+def test_events_last_modified_given_twice_uses_the_first(base):
+    data = VEVENT.format(
+        "UID:a@example.se\r\nSUMMARY:S\r\nDTSTART:20261112T080000Z\r\n"
+        "LAST-MODIFIED:20260825T101500Z\r\nLAST-MODIFIED:20260826T101500Z"
+    ).encode()
+    report = check_import(import_events, data, filename="e.ics", tables=TABLES)
+    assert report.ok, report

@@ -220,3 +220,9 @@ def test_programme_stated_figure_of_odd_number_is_reported(base, value):
     data = json.dumps(document).encode()
     report = check_import(import_programme, data, filename="p.json", tables=TABLES)
     assert [e.column for e in report.errors] == ["stated_figures[0].amount_sek"]
+
+
+def test_programme_document_with_nul_is_reported(base):
+    data = json.dumps({**DOCUMENT, "name": "Test\x00programmet"}).encode()
+    report = check_import(import_programme, data, filename="p.json", tables=TABLES)
+    assert "NUL" in report.file_error

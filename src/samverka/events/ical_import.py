@@ -315,6 +315,8 @@ def parse_vevent(
     klass = str(component.get("CLASS", "") or "").upper()
     event_type = str(component.get("X-SAMVERKA-TYPE", "") or "")
     last_modified = component.get("LAST-MODIFIED")
+    if isinstance(last_modified, list):  # the property given twice: the first counts
+        last_modified = last_modified[0]
     last_modified_dt = None
     if last_modified is not None and isinstance(last_modified.dt, datetime):
         last_modified_dt = last_modified.dt

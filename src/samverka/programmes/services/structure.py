@@ -328,6 +328,18 @@ class _Checker:
         )
 
 
+def _has_nul(value: Any) -> bool:
+    """True when a text anywhere in the document holds NUL, which PostgreSQL cannot store (JSON
+    can escape it as \\u0000; YAML refuses it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -589,6 +601,9 @@ def import_programme(
         data = _read_document(file, filename)
     except _DocumentError as exc:
         report.file_error = str(exc)
+        return report
+    if _has_nul(data):
+        report.file_error = _("the document contains a NUL character")
         return report
     spec = _validate(data, report)
     if spec is None:
