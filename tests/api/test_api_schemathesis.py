@@ -35,9 +35,9 @@ from samverka.api.models import ApiToken
 #: Examples per operation for each caller (anonymous writes get one: they all answer 401);
 #: together with loading the demo data the module stays under 2 minutes on a busy machine.
 EXAMPLES_ANONYMOUS = 3
-EXAMPLES_MEMBER = 2
-EXAMPLES_ADMIN = 4
-EXAMPLES_INVALID = 2
+EXAMPLES_MEMBER = 3
+EXAMPLES_ADMIN = 6
+EXAMPLES_INVALID = 3
 
 CHECK_NAMES = (
     "not_a_server_error",
