@@ -21,8 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        from samverka.wsgi import application
+        from samverka.wsgi import application, freeze_startup_heap
 
+        freeze_startup_heap()
         self.stderr.write(f"Serving on http://{options['host']}:{options['port']}/")
         serve(
             application,
