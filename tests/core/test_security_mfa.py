@@ -153,7 +153,7 @@ def test_api_token_refused_until_mfa_set_up(settings: Any, make_user: Callable[.
     admin = make_user(role="platform_admin_superuser")
     _, plain = ApiToken.issue(user=admin, name="script")
     payload = {"name": "Token Org", "helix": "company"}
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = {"Authorization": f"Bearer {plain}", "Accept-Language": "en"}
 
     refused = Client().post(
         "/api/v1/organisations", payload, content_type="application/json", headers=headers
@@ -163,7 +163,7 @@ def test_api_token_refused_until_mfa_set_up(settings: Any, make_user: Callable[.
 
     browser = Client()
     login(browser, admin)
-    session_refused = browser.get("/api/v1/organisations")
+    session_refused = browser.get("/api/v1/organisations", headers={"Accept-Language": "en"})
     assert session_refused.status_code == 403
     assert "two-factor" in session_refused.json()["detail"]
 

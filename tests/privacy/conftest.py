@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.utils import timezone
+from django.utils import timezone, translation
 from privacy_world import EMAIL, NEIGHBOUR, World, make_case, make_event
 
 from samverka.actors import services as actors
@@ -68,15 +68,16 @@ def world(make_user: Any, make_cluster: Any, make_organisation: Any) -> World:
         ("Bo Berg", "bo@privacy.example", "man", "Ek Skog AB"),
         ("Kim Kvist", "kim@privacy.example", "", ""),
     ):
-        result = events.register(
-            event=event,
-            name=name,
-            email=email,
-            organisation_name=org,
-            gender=gender,
-            contact_consent=True,
-            user=user if email.lower() == EMAIL else None,
-        )
+        with translation.override("sv"):  # the consent text is stored as shown, in Swedish
+            result = events.register(
+                event=event,
+                name=name,
+                email=email,
+                organisation_name=org,
+                gender=gender,
+                contact_consent=True,
+                user=user if email.lower() == EMAIL else None,
+            )
         if name != "Kim Kvist":
             events.set_attendance(result.registration, attended=True, actor=manager)
 
