@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "benchmarks.md"
 #: The server the scratch databases live on (no database name).
-PG_SERVER = os.environ.get("SAMVERKA_BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+PG_SERVER = os.environ.get("SAMVERKA_BENCH_PG_SERVER") or "postgresql://postgres@127.0.0.1:5432"
 #: The generated national database (``make bench`` fills it once; scripts only read it).
-BENCH_DATABASE_URL = os.environ.get("SAMVERKA_BENCH_DATABASE_URL", f"{PG_SERVER}/samverka_bench")
+BENCH_DATABASE_URL = os.environ.get("SAMVERKA_BENCH_DATABASE_URL") or f"{PG_SERVER}/samverka_bench"
 SCRATCH_PREFIX = "samverka_bench_scratch_"
 
 

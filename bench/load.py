@@ -13,11 +13,10 @@ errors).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
+from common import BENCH_DATABASE_URL
 from pages import (
-    DEFAULT_DATABASE,
     Result,
     Server,
     append,
@@ -31,10 +30,7 @@ from pages import (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("SAMVERKA_BENCH_DATABASE_URL") or DEFAULT_DATABASE,
-    )
+    parser.add_argument("--database-url", default=BENCH_DATABASE_URL)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument(

@@ -32,7 +32,6 @@ from pathlib import Path
 from common import BENCH_DATABASE_URL, append_results, django_setup
 from common import header as common_header
 
-DEFAULT_DATABASE = BENCH_DATABASE_URL
 P95_TARGET_MS = 100.0
 RATIO_TARGET = 0.5
 
@@ -356,10 +355,7 @@ def database_summary() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("SAMVERKA_BENCH_DATABASE_URL") or DEFAULT_DATABASE,
-    )
+    parser.add_argument("--database-url", default=BENCH_DATABASE_URL)
     parser.add_argument("--seconds", type=int, default=20, help="per page (default 20)")
     parser.add_argument("--users", type=int, default=2, help="concurrent users (default 2)")
     parser.add_argument("--threads", type=int, help="waitress threads (default: serve's)")
