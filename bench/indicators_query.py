@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 
 from common import (
     append_results,
@@ -34,6 +33,7 @@ from common import (
     p95,
     reset_scratch_schema,
     scratch_url,
+    timings,
 )
 
 YEARS = [str(y) for y in range(1995, 2025)]  # 30 yearly periods
@@ -45,16 +45,6 @@ DASHBOARD_TARGET_MS = 150
 def _setup(database_url: str, var_dir: str) -> None:
     django_setup(database_url, var_dir)
     migrate()
-
-
-def _timings(func: Callable[[], object], repeat: int) -> list[float]:
-    func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def _generate(total: int) -> tuple[int, float, list[str]]:
@@ -196,7 +186,7 @@ def run(total: int, repeat: int) -> dict[str, object]:
         assert len(points) == len(YEARS)
         return points
 
-    series_times = _timings(one_series, repeat)
+    series_times = timings(one_series, repeat)
     programme = _programme_with_goals(codes, 50)
 
     def dashboard() -> object:
@@ -204,7 +194,7 @@ def run(total: int, repeat: int) -> dict[str, object]:
         assert len(results) == 50
         return results
 
-    dashboard_times = _timings(dashboard, max(30, repeat // 10))
+    dashboard_times = timings(dashboard, max(30, repeat // 10))
     return {
         "backend": connection.vendor,
         "rows": rows,
