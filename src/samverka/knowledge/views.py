@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from samverka.core.exports import FORMATS, table_response
 from samverka.core.permissions import get_for_write
 from samverka.core.roles import roles_of
-from samverka.knowledge import services
+from samverka.knowledge import attachments, services
 from samverka.knowledge.forms import (
     SEARCH_KINDS,
     AttachmentForm,
@@ -192,12 +192,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(
         Attachment.objects.filter(example__in=visible_examples(request.user)), pk=pk
     )
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachments.download(item.file, item.name, item.content_type)
 
 
 def visibilities_for(user: object) -> list[str]:

@@ -26,7 +26,7 @@ from samverka.actors.models import Organisation
 from samverka.core import roles
 from samverka.core.exports import FORMATS, table_response
 from samverka.core.permissions import get_for_write
-from samverka.knowledge.attachments import TYPES as ATTACHMENT_TYPES
+from samverka.knowledge import attachments
 from samverka.programmes.enums import ProjectStatus
 from samverka.programmes.forms import (
     ApplicationForm,
@@ -190,17 +190,7 @@ def call_document_add(request: HttpRequest, slug: str) -> HttpResponse:
 def call_document(request: HttpRequest, pk: int) -> FileResponse:
     """Download a call document: always as a download, never rendered by the browser."""
     document = get_object_or_404(CallDocument, pk=pk, call__in=_visible_calls(request.user))
-    name = os.path.basename(document.file.name)
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=ATTACHMENT_TYPES.get(extension, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachments.download(document.file, os.path.basename(document.file.name))
 
 
 @login_required
