@@ -30,8 +30,9 @@ def _role_names(user: Any) -> list[str]:
     return sorted(user.groups.filter(name__in=_ROLE_NAMES).values_list("name", flat=True))
 
 
-def _roles_entry(user: Any, now: list[str], added: set[str], removed: set[str]) -> Any:
-    before = sorted((set(now) - added) | removed)
+def _roles_entry(user: Any, changed: set[str], added: bool) -> Any:
+    now = _role_names(user)
+    before = sorted(set(now) - changed if added else set(now) | changed)
     return audit.entry(
         actor=audit.current_actor(),
         action="user.roles_changed",
@@ -70,26 +71,26 @@ def _user_groups_changed(
         if not changed:
             return
         user.__dict__.pop("_samverka_group_roles", None)
-        now = _role_names(user)
-        added = changed if action == "post_add" else set()
-        removed = changed if action != "post_add" else set()
-        entries.append(_roles_entry(user, now, added, removed))
+        entries.append(_roles_entry(user, changed, action == "post_add"))
     else:
         group = instance
         if group.name not in _ROLE_NAMES:
             return
         user_ids = getattr(group, "_audit_cleared", set()) if action == "post_clear" else pk_set
         for user in get_user_model().objects.filter(pk__in=user_ids or ()).order_by("pk"):
-            now = _role_names(user)
-            if action == "post_add":
-                entries.append(_roles_entry(user, now, {group.name}, set()))
-            else:
-                entries.append(_roles_entry(user, now, set(), {group.name}))
+            entries.append(_roles_entry(user, {group.name}, action == "post_add"))
     AuditEntry.objects.bulk_create(entries)
 
 
-def _manager_names(cluster: Any) -> list[str]:
-    return sorted(cluster.managers.values_list("username", flat=True))
+def _managers_entry(cluster: Any, changed: set[str], added: bool) -> Any:
+    now = sorted(cluster.managers.values_list("username", flat=True))
+    before = sorted(set(now) - changed if added else set(now) | changed)
+    return audit.entry(
+        actor=audit.current_actor(),
+        action="cluster.managers_changed",
+        obj=cluster,
+        changes={"managers": [before, now]},
+    )
 
 
 def _cluster_managers_changed(
@@ -117,33 +118,12 @@ def _cluster_managers_changed(
             )
         if not changed:
             return
-        now = _manager_names(cluster)
-        before = sorted(set(now) - changed if action == "post_add" else set(now) | changed)
-        entries.append(
-            audit.entry(
-                actor=audit.current_actor(),
-                action="cluster.managers_changed",
-                obj=cluster,
-                changes={"managers": [before, now]},
-            )
-        )
+        entries.append(_managers_entry(cluster, changed, action == "post_add"))
     else:
         user = instance
         cluster_ids = getattr(user, "_audit_cleared", set()) if action == "post_clear" else pk_set
         for cluster in cluster_model.objects.filter(pk__in=cluster_ids or ()).order_by("pk"):
-            now = _manager_names(cluster)
-            if action == "post_add":
-                before = sorted(set(now) - {user.get_username()})
-            else:
-                before = sorted(set(now) | {user.get_username()})
-            entries.append(
-                audit.entry(
-                    actor=audit.current_actor(),
-                    action="cluster.managers_changed",
-                    obj=cluster,
-                    changes={"managers": [before, now]},
-                )
-            )
+            entries.append(_managers_entry(cluster, {user.get_username()}, action == "post_add"))
     AuditEntry.objects.bulk_create(entries)
 
 
