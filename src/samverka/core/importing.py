@@ -16,6 +16,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+BIGINT_MAX = 2**63 - 1  # the largest number a bigint column (BigIntegerField) holds
+
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read (wrong encoding, not a table, too large)."""

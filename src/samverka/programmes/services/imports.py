@@ -23,7 +23,7 @@ from samverka.actors.enums import Helix
 from samverka.actors.models import Organisation
 from samverka.actors.services import normalise_orgnr
 from samverka.core import audit
-from samverka.core.importing import ImportFileError, ImportReport, Table, read_table
+from samverka.core.importing import BIGINT_MAX, ImportFileError, ImportReport, Table, read_table
 from samverka.core.models import AuditEntry
 from samverka.geo.models import Area
 from samverka.programmes.enums import FinancierCategory, ProjectStatus
@@ -81,7 +81,6 @@ FINANCING_COLUMNS = {
 }
 FINANCING_REQUIRED = set(FINANCING_COLUMNS)
 AMOUNT_COLUMNS = ("budget_sek", "decided_sek", "outcome_sek")
-MAX_AMOUNT = 2**63 - 1  # the largest number the amount columns (bigint) hold
 
 
 def _status_key(value: str) -> str:
@@ -248,7 +247,7 @@ def _parse_amount(report: ImportReport, number: int, column: str, text: str) -> 
         )
         return 0
     amount = int(cleaned)
-    if amount > MAX_AMOUNT:
+    if amount > BIGINT_MAX:  # the amount columns are bigint
         report.add_error(
             number, column, _("%(value)s is larger than any amount can be") % {"value": text}
         )

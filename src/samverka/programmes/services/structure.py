@@ -55,7 +55,7 @@ from django.utils.translation import ngettext
 from samverka.actors.enums import Helix
 from samverka.actors.models import Organisation
 from samverka.core import audit
-from samverka.core.importing import ImportReport
+from samverka.core.importing import BIGINT_MAX, ImportReport
 from samverka.core.models import AuditEntry
 from samverka.programmes.enums import FigureMetric, FinancierCategory, ProjectStatus
 from samverka.programmes.models import (
@@ -87,7 +87,6 @@ GRANTED_STATUSES = [
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _YEARS = (1900, 2200)
 _MAX_WEIGHT = Decimal("9999.99")
-_MAX_AMOUNT = 2**63 - 1  # the largest number a bigint column holds
 
 
 # --------------------------------------------------------------------------------------------
@@ -573,9 +572,9 @@ def _figure(check: _Checker, raw: Any, path: str) -> _FigureSpec | None:
     year_to = check.year(item, "year_to", path, required=True)
     if year_from is not None and year_to is not None and year_to < year_from:
         check.error(f"{path}.year_to", _("must not be before year_from"))
-    amount = check.integer(item, "amount_sek", path, required=True, minimum=0, maximum=_MAX_AMOUNT)
+    amount = check.integer(item, "amount_sek", path, required=True, minimum=0, maximum=BIGINT_MAX)
     tolerance = check.integer(
-        item, "tolerance_sek", path, required=False, minimum=0, maximum=_MAX_AMOUNT
+        item, "tolerance_sek", path, required=False, minimum=0, maximum=BIGINT_MAX
     )
     if len(check.report.errors) != errors_before or None in (year_from, year_to, amount):
         return None
