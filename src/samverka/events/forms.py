@@ -13,6 +13,7 @@ from samverka.actors.models import FocusArea
 from samverka.clusters.models import Cluster
 from samverka.core import roles
 from samverka.events.models import Event, EventType
+from samverka.events.services import CONTACT_CONSENT_TEXT
 from samverka.geo.models import Area
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -126,9 +127,8 @@ class RegistrationForm(forms.Form):
         choices=[("", pgettext_lazy("gender", "Prefer not to say")), *Gender.choices],
         help_text=_("Used only for anonymous counts of participants by gender."),
     )
-    contact_consent = forms.BooleanField(
-        label=_("The organisers may contact me about similar events"), required=False
-    )
+    # The same words are recorded with the consent (privacy.Consent), so they have one source.
+    contact_consent = forms.BooleanField(label=_(CONTACT_CONSENT_TEXT), required=False)
 
 
 class ShareForm(forms.Form):

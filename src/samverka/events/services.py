@@ -321,8 +321,8 @@ def match_organisation(name: str) -> Organisation | None:
     return found[0] if len(found) == 1 else None
 
 
-#: The words of the registration form's contact checkbox (events/forms.py), recorded with the
-#: consent. The msgid is the form's label.
+#: The words of the registration form's contact checkbox (its label in events/forms.py),
+#: recorded with the consent.
 CONTACT_CONSENT_TEXT = gettext_noop("The organisers may contact me about similar events")
 
 
