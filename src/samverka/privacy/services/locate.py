@@ -82,7 +82,7 @@ def find_subject(email: str) -> Subject:
         from allauth.account.models import EmailAddress
 
         logins = EmailAddress.objects
-    # Two rounds: an address leads to accounts and people, and their other addresses to more.
+    # Up to three rounds: an address leads to accounts and people, their other addresses to more.
     for _round in range(3):
         q = subject.email_q()
         subject.user_ids |= set(user_model.objects.filter(q).values_list("pk", flat=True))
