@@ -51,6 +51,11 @@ class ComponentError(Exception):
     """One VEVENT cannot be imported; the message says why."""
 
 
+# What reading one VEVENT may raise: ours, and icalendar's InvalidCalendar for a value it could
+# not read (LAST-MODIFIED of 20260230), which it reports only when the value is used.
+_BAD_COMPONENT = (ComponentError, InvalidCalendar, OverflowError)
+
+
 @dataclass
 class EventImportReport(ImportReport):
     """The import report with one line per VEVENT: what happened to it."""
@@ -394,9 +399,7 @@ def parse_events(
                     pending_overrides.append((uid, component, label, zone, defined))
                     continue
                 event = parse_vevent(component, label, zone, defined, areas)
-            except (ComponentError, InvalidCalendar, OverflowError) as exc:
-                # InvalidCalendar: icalendar reports a value it could not read (LAST-MODIFIED
-                # of 20260230) only when the value is used.
+            except _BAD_COMPONENT as exc:
                 report.add_error(0, label, str(exc))
                 continue
             if event.uid in parsed:
@@ -406,7 +409,7 @@ def parse_events(
     for uid, component, label, zone, defined in pending_overrides:
         try:
             override = parse_override(component, label, zone, defined)
-        except (ComponentError, InvalidCalendar, OverflowError) as exc:
+        except _BAD_COMPONENT as exc:
             report.add_error(0, label, str(exc))
             continue
         master = parsed.get(uid)
@@ -420,7 +423,7 @@ def parse_events(
             # An occurrence without its series (an invitation to one date): a single event.
             try:
                 single = parse_vevent(component, label, zone, defined, [])
-            except (ComponentError, InvalidCalendar, OverflowError) as exc:
+            except _BAD_COMPONENT as exc:
                 report.add_error(0, label, str(exc))
                 continue
             parsed[uid] = single
