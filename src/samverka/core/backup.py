@@ -380,35 +380,6 @@ def _reset_sequences(order: list[type[models.Model]]) -> None:
                 cursor.execute(sql)
 
 
-def _rebuild_full_text() -> None:
-    """Refill the SQLite FTS5 tables (not Django models) from the restored search tables."""
-    if connection.vendor != "sqlite":
-        return
-    from samverka.knowledge.models import SearchDocument
-    from samverka.knowledge.text import stemmed
-
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM knowledge_search_fts")
-        cursor.execute("DELETE FROM knowledge_term_trgm")
-        batch: list[tuple[int, str, str]] = []
-        documents = SearchDocument.objects.order_by("pk").only("pk", "title", "body")
-        for doc in documents.iterator(chunk_size=BATCH):
-            batch.append((doc.pk, stemmed(doc.title), stemmed(doc.body)))
-            if len(batch) >= BATCH:
-                cursor.executemany(
-                    "INSERT INTO knowledge_search_fts (rowid, title, body) VALUES (%s, %s, %s)",
-                    batch,
-                )
-                batch = []
-        if batch:
-            cursor.executemany(
-                "INSERT INTO knowledge_search_fts (rowid, title, body) VALUES (%s, %s, %s)", batch
-            )
-        cursor.execute(
-            "INSERT INTO knowledge_term_trgm (rowid, term) SELECT id, term FROM knowledge_searchterm"
-        )
-
-
 def _media_target(root: Path, relative: str) -> Path:
     parts = PurePosixPath(relative).parts
     if (
@@ -435,6 +406,8 @@ def restore_backup(path: str | os.PathLike[str], *, force: bool = False) -> Rest
         raise BackupError(f"no such file: {path}") from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise BackupError(f"{path} is not a readable zip archive: {exc}") from None
+    from samverka.knowledge.indexing import refill_full_text
+
     report = RestoreReport()
     with archive:
         manifest = read_manifest(archive)
@@ -464,7 +437,7 @@ def restore_backup(path: str | os.PathLike[str], *, force: bool = False) -> Rest
                 report.tables[label] = _load_table(archive, model, tables[label])
             connection.check_constraints(table_names=[m._meta.db_table for m in order])
             _reset_sequences(order)
-            _rebuild_full_text()
+            refill_full_text()
         from django.contrib.contenttypes.models import ContentType
 
         ContentType.objects.clear_cache()

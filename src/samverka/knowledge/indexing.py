@@ -321,6 +321,33 @@ def clear() -> None:
             cursor.execute("DELETE FROM knowledge_term_trgm")
 
 
+def refill_full_text() -> None:
+    """Refill the SQLite FTS5 tables (not Django models) from the search tables as they are
+    (after a restore wrote those rows directly)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM knowledge_search_fts")
+        cursor.execute("DELETE FROM knowledge_term_trgm")
+        batch: list[tuple[int, str, str]] = []
+        documents = SearchDocument.objects.order_by("pk").only("pk", "title", "body")
+        for doc in documents.iterator(chunk_size=1000):
+            batch.append((doc.pk, stemmed(doc.title), stemmed(doc.body)))
+            if len(batch) >= 1000:
+                cursor.executemany(
+                    "INSERT INTO knowledge_search_fts (rowid, title, body) VALUES (%s, %s, %s)",
+                    batch,
+                )
+                batch = []
+        if batch:
+            cursor.executemany(
+                "INSERT INTO knowledge_search_fts (rowid, title, body) VALUES (%s, %s, %s)", batch
+            )
+        cursor.execute(
+            "INSERT INTO knowledge_term_trgm (rowid, term) SELECT id, term FROM knowledge_searchterm"
+        )
+
+
 def reindex() -> dict[str, int]:
     """Rebuild the index from scratch; returns the number of documents per kind."""
     from django.db import transaction
