@@ -8,6 +8,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from samverka.actors.enums import Helix
@@ -88,18 +89,26 @@ def _header_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
     return positions, unknown
 
 
+def _existing(
+    rows: list[_Row], organisations: QuerySet[Organisation]
+) -> tuple[dict[str, Organisation], dict[str, Organisation]]:
+    """The organisations the rows update: by organisation number, and by lower-cased name for
+    rows without one (among organisations without one either, so that importing the same file
+    twice does not duplicate anything)."""
+    numbers = [r.values["orgnr"] for r in rows if r.values["orgnr"]]
+    names = [r.values["name"] for r in rows if not r.values["orgnr"]]
+    by_orgnr = {o.orgnr: o for o in organisations.filter(orgnr__in=numbers)}
+    by_name = {o.name.lower(): o for o in organisations.filter(orgnr__isnull=True, name__in=names)}
+    return by_orgnr, by_name
+
+
 def _refuse_foreign_updates(rows: list[_Row], *, actor: Any, report: ImportReport) -> None:
     """A row that matches an existing organisation updates it, so the actor must be allowed to
     edit that organisation (as on its edit page): otherwise any cluster manager could rewrite
     every organisation in the directory through an import."""
     if roles.is_platform_admin(actor):
         return
-    numbers = [r.values["orgnr"] for r in rows if r.values["orgnr"]]
-    names = [r.values["name"] for r in rows if not r.values["orgnr"]]
-    by_orgnr = {o.orgnr: o for o in Organisation.objects.filter(orgnr__in=numbers)}
-    by_name = {
-        o.name.lower(): o for o in Organisation.objects.filter(orgnr__isnull=True, name__in=names)
-    }
+    by_orgnr, by_name = _existing(rows, Organisation.objects.all())
     for row in rows:
         orgnr = row.values["orgnr"]
         org = by_orgnr.get(orgnr) if orgnr else by_name.get(row.values["name"].lower())
@@ -253,21 +262,7 @@ def import_organisations(
         return report
 
     with transaction.atomic():
-        existing = {
-            o.orgnr: o
-            for o in Organisation.objects.filter(orgnr__in=seen_orgnr).prefetch_related(
-                "focus_areas"
-            )
-        }
-        # Rows without an organisation number match an existing one of the same name that has
-        # none either, so that importing the same file twice does not duplicate anything.
-        unnumbered = {
-            o.name.lower(): o
-            for o in Organisation.objects.filter(
-                orgnr__isnull=True,
-                name__in=[r.values["name"] for r in rows if not r.values["orgnr"]],
-            ).prefetch_related("focus_areas")
-        }
+        existing, unnumbered = _existing(rows, Organisation.objects.prefetch_related("focus_areas"))
         new: dict[str, tuple[Organisation, set[FocusArea]]] = {}
         entries = []
         for row in rows:
