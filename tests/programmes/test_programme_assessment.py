@@ -254,6 +254,55 @@ def test_assessment_page_per_role(setup: dict[str, Any], client: Client) -> None
     assert svc.weighted_score(assessment) == Decimal("3.00")
 
 
+def test_opening_the_assessment_page_writes_nothing(setup: dict[str, Any]) -> None:
+    """The GET shows an unsaved assessment; the first save creates it (once, audited)."""
+    project, assessor = setup["project"], setup["assessor"]
+    url = reverse("programmes:assessment", args=[project.reference])
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(assessor)
+
+    response = c.get(url)
+
+    assert response.status_code == 200
+    assert "Save scores" in response.content.decode()
+    assert not Assessment.objects.filter(project=project).exists()
+    assert not AuditEntry.objects.filter(action="assessment.started").exists()
+    a_ = setup["criteria"][0].pk
+    assert c.post(url, {f"score_{a_}": "4", "comment": "Utkast", "save": "1"}).url == url
+    assessment = Assessment.objects.get(project=project, assessor=assessor)
+    assert (assessment.comment, assessment.submitted_at) == ("Utkast", None)
+    assert list(assessment.scores.values_list("criterion_id", "score")) == [(a_, 4)]
+    assert AuditEntry.objects.filter(action="assessment.started").count() == 1
+    assert "Utkast" in c.get(url).content.decode()  # the saved comment is shown again
+
+
+def test_refused_first_submit_leaves_no_empty_assessment(setup: dict[str, Any]) -> None:
+    """A submit with criteria unanswered is refused as a whole: no assessment row is left."""
+    project = setup["project"]
+    url = reverse("programmes:assessment", args=[project.reference])
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(setup["assessor"])
+
+    response = c.post(url, {f"score_{setup['criteria'][0].pk}": "4", "submit": "1"})
+
+    assert response.status_code == 200
+    assert "Score every criterion" in response.content.decode()
+    assert not Assessment.objects.filter(project=project).exists()
+
+
+def test_assessment_for_reads_without_writing(setup: dict[str, Any]) -> None:
+    project, assessor = setup["project"], setup["assessor"]
+    unsaved = svc.assessment_for(project=project, assessor=assessor)
+    assert unsaved.pk is None
+    assert svc.stored_scores(unsaved) == {}
+    assert svc.weighted_score(unsaved) is None
+    assert not Assessment.objects.exists()
+    stored = svc.start_assessment(project=project, assessor=assessor)
+    assert svc.assessment_for(project=project, assessor=assessor).pk == stored.pk
+    with pytest.raises(PermissionDenied):
+        svc.assessment_for(project=project, assessor=setup["officer"])
+
+
 def test_ranking_and_decision_pages_only_for_officer(setup: dict[str, Any], client: Client) -> None:
     ranking = reverse("programmes:call-ranking", args=[setup["call"].slug])
     decision = reverse("programmes:decision", args=[setup["project"].reference])

@@ -57,6 +57,8 @@ def weighted_score(
     Pass ``weights`` (from ``call_weights``) when scoring many assessments, and prefetch
     ``scores``, to avoid queries per assessment.
     """
+    if assessment.pk is None:  # not saved yet: nothing scored
+        return None
     if weights is None:
         weights = call_weights(assessment.project.call)
     total = weight_sum = Decimal(0)
@@ -145,6 +147,25 @@ def _check_may_assess(project: Project, assessor: Any) -> None:
             _("You have declared a conflict of interest for this application."),
             code="conflict_of_interest",
         )
+
+
+def assessment_for(*, project: Project, assessor: Any) -> Assessment:
+    """The assessor's assessment of ``project`` for reading: the stored one, or an unsaved one
+    when they have not saved anything yet. Never writes (the assessment page's GET uses it; the
+    first save creates the row through ``start_assessment``).
+
+    Raises like ``start_assessment``.
+    """
+    _check_may_assess(project, assessor)
+    stored = Assessment.objects.filter(project=project, assessor=assessor).first()
+    return stored if stored is not None else Assessment(project=project, assessor=assessor)
+
+
+def stored_scores(assessment: Assessment) -> dict[int, Score]:
+    """``{criterion_id: score}`` of an assessment; empty for one not saved yet."""
+    if assessment.pk is None:
+        return {}
+    return {s.criterion_id: s for s in assessment.scores.all()}
 
 
 @transaction.atomic
@@ -261,6 +282,24 @@ def save_scores(
         changes["submitted"] = [None, True]
     audit.record(actor=actor, action="assessment.scored", obj=assessment, changes=changes)
     return assessment
+
+
+@transaction.atomic
+def score_assessment(
+    *,
+    project: Project,
+    assessor: Any,
+    scores: Mapping[int, tuple[int | None, str]],
+    comment: str = "",
+    submit: bool = False,
+) -> Assessment:
+    """Save ``assessor``'s scores of ``project``, creating their assessment on the first save;
+    one transaction, so a refused save (say, a submit with criteria unanswered) leaves no empty
+    assessment behind. Raises like ``start_assessment`` and ``save_scores``."""
+    assessment = start_assessment(project=project, assessor=assessor)
+    return save_scores(
+        assessment=assessment, scores=scores, comment=comment, submit=submit, actor=assessor
+    )
 
 
 # Ranking ---------------------------------------------------------------------------------------

@@ -589,14 +589,16 @@ def _assignable_project(request: HttpRequest, reference: str) -> Project:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    """The assigned assessor's scoring page. GET only reads (an assessor who has not saved yet
+    sees an unsaved assessment); the first valid POST creates the assessment."""
     project = _assignable_project(request, reference)
     try:
-        assessment = assessment_service.start_assessment(project=project, assessor=request.user)
+        assessment = assessment_service.assessment_for(project=project, assessor=request.user)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect(project)
     weights = assessment_service.call_weights(project.call)
-    stored = {s.criterion_id: s for s in assessment.scores.all()}
+    stored = assessment_service.stored_scores(assessment)
     form = ScoreForm(
         request.POST or None,
         weights=weights,
@@ -606,12 +608,12 @@ def assessment_edit(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and assessment.submitted_at is None and form.is_valid():
         submit = "submit" in request.POST
         try:
-            assessment_service.save_scores(
-                assessment=assessment,
+            assessment_service.score_assessment(
+                project=project,
+                assessor=request.user,
                 scores=form.scores(),
                 comment=form.cleaned_data["comment"],
                 submit=submit,
-                actor=request.user,
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -621,7 +623,8 @@ def assessment_edit(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect(project)
             messages.success(request, _("Scores saved. Submit when you are done."))
             return redirect("programmes:assessment", reference=project.reference)
-    assessment.refresh_from_db()
+    if assessment.pk is not None:
+        assessment.refresh_from_db()
     return render(
         request,
         "programmes/assessment_form.html",
