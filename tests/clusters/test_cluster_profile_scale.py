@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from samverka.clusters import views
+from samverka.clusters import services, views
 from samverka.clusters.models import Cluster
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_profile_network_figures_are_cached_until_members_change(
 def test_profile_leaves_out_network_figures_of_a_large_cluster(
     client: Client, make_cluster: Callable[..., Cluster], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(views, "NETWORK_FIGURES_MAX_MEMBERS", 2)
+    monkeypatch.setattr(services, "NETWORK_FIGURES_MAX_MEMBERS", 2)
     cluster = make_cluster(slug="large", members=3)
 
     response = client.get(cluster.get_absolute_url())
@@ -72,3 +72,39 @@ def test_profile_leaves_out_network_figures_of_a_large_cluster(
     assert "nodes" not in response.context["network"]
     assert "too large for its network figures" in response.content.decode()
     assert 'href="/network/clusters/large/"' in response.content.decode()
+
+
+def test_membership_summary_counts_members_in_one_pass(
+    make_cluster: Callable[..., Cluster], make_organisation: Callable[..., object]
+) -> None:
+    cluster = make_cluster(slug="summary", members=2)  # two companies in Östersund
+    cluster.memberships.create(organisation=make_organisation(helix="academia", municipality=None))
+
+    with CaptureQueriesContext(connection) as queries:
+        summary = services.membership_summary(cluster)
+
+    assert len(queries.captured_queries) == 2
+    assert summary["count"] == 3
+    assert summary["last"] == cluster.memberships.order_by("-pk").first().pk
+    counts = {row["helix"]: row["count"] for row in summary["helix"]}
+    assert counts["company"] == 2 and counts["academia"] == 1 and counts["public"] == 0
+    assert [(p["code"], p["count"]) for p in summary["places"]] == [("2380", 2)]
+
+
+def test_profile_member_map_follows_the_members(
+    client: Client, make_cluster: Callable[..., Cluster], make_organisation: Callable[..., object]
+) -> None:
+    """The drawn map is reused only for the same figures: a new member changes it."""
+    from samverka.geo.models import Area
+
+    cluster = make_cluster(slug="mapped", members=1)
+    before = str(client.get(cluster.get_absolute_url()).context["member_map"])
+    cluster.memberships.create(organisation=make_organisation())
+    cluster.memberships.create(
+        organisation=make_organisation(municipality=Area.objects.get(code="2361"))
+    )
+    after = str(client.get(cluster.get_absolute_url()).context["member_map"])
+
+    assert "Östersund: 1 members" in before
+    assert "Östersund: 2 members" in after and "Härjedalen: 1 members" in after
+    assert client.get(cluster.get_absolute_url()).context["member_map"] == after

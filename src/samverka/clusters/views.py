@@ -10,14 +10,12 @@ from functools import cache
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache as django_cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,17 +23,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from samverka.actors.models import Organisation
 from samverka.clusters.forms import ClusterFilterForm, ClusterForm, MemberForm
 from samverka.clusters.models import Cluster
-from samverka.clusters.services import add_member, members_by_helix, remove_member, save_cluster
+from samverka.clusters.services import (
+    add_member,
+    member_map,
+    membership_summary,
+    network_figures,
+    remove_member,
+    save_cluster,
+)
 from samverka.clusters.staircase_services import staircase_summary
 from samverka.core import charts, roles
 from samverka.core.exports import FORMATS, table_response
 from samverka.core.permissions import get_for_write
 from samverka.geo.models import Area
-from samverka.network import services as network
 
 MEMBERS_PER_PAGE = 100  # the whole list is in the CSV/XLSX downloads
-NETWORK_FIGURES_MAX_MEMBERS = 500
-NETWORK_FIGURES_SECONDS = 15 * 60
 
 
 def filtered_clusters(params: dict[str, str]) -> QuerySet[Cluster]:
@@ -110,12 +112,15 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             for m in memberships
         )
         return table_response(headers, rows, fmt=export, filename=f"{cluster.slug}-members")
-    members = Paginator(memberships, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    helix = members_by_helix(cluster)
+    summary = membership_summary(cluster)
+    paginator = Paginator(memberships, MEMBERS_PER_PAGE)
+    paginator.count = summary["count"]  # known from the summary: no second COUNT
+    members = paginator.get_page(request.GET.get("page"))
+    helix = summary["helix"]
     largest = max((h["count"] for h in helix), default=0) or 1
     for row in helix:
         row["max"] = largest
-    places = members_by_municipality(cluster)
+    can_manage = roles.can_manage_cluster(request.user, cluster)
     return render(
         request,
         "clusters/profile.html",
@@ -123,82 +128,14 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "cluster": cluster,
             "members": members,
             "helix": helix,
-            "places": places,
-            "member_map": _member_map(cluster, places),
-            "network": _network_figures(cluster),
+            "places": summary["places"],
+            "member_map": member_map(cluster, summary["places"]),
+            "network": network_figures(cluster, summary["count"], summary["last"]),
             "staircase": staircase_summary(cluster=cluster),
-            "can_manage": roles.can_manage_cluster(request.user, cluster),
-            "member_form": MemberForm()
-            if roles.can_manage_cluster(request.user, cluster)
-            else None,
+            "can_manage": can_manage,
+            "member_form": MemberForm() if can_manage else None,
         },
     )
-
-
-def members_by_municipality(cluster: Cluster) -> list[dict[str, object]]:
-    """Member counts per municipality (one query), largest first; members without a
-    municipality are left out."""
-    rows = (
-        cluster.memberships.filter(organisation__municipality__isnull=False)
-        .values(
-            "organisation__municipality__code",
-            "organisation__municipality__name",
-            "organisation__municipality__parent__code",
-            "organisation__municipality__parent__name",
-        )
-        .annotate(n=Count("pk"))
-        .order_by("-n", "organisation__municipality__name")
-    )
-    return [
-        {
-            "code": r["organisation__municipality__code"],
-            "name": r["organisation__municipality__name"],
-            "county_code": r["organisation__municipality__parent__code"],
-            "county": r["organisation__municipality__parent__name"],
-            "count": r["n"],
-        }
-        for r in rows
-    ]
-
-
-def _member_map(cluster: Cluster, places: list[dict[str, object]]) -> str:
-    """A server-side SVG choropleth of member counts by municipality (no script, CSP-safe),
-    drawn over the counties that hold members or are the cluster's regions."""
-    if not places:
-        return ""
-    counties = {str(p["county_code"]) for p in places} | {r.code for r in cluster.regions.all()}
-    return charts.choropleth(
-        level="municipality",
-        values={str(p["code"]): float(p["count"]) for p in places},  # type: ignore[arg-type]
-        counties=sorted(counties),
-        title=_("Members of %(cluster)s by municipality") % {"cluster": cluster.name},
-        desc=_(
-            "Number of member organisations per municipality; the table beside the map gives the same figures."
-        ),
-        unit=_("members"),
-        decimals=0,
-    )
-
-
-def _network_figures(cluster: Cluster) -> dict[str, object]:
-    """Nodes, edges, density and cross-helix share of the cluster's actor network, or only the
-    link to the network page when the cluster has more than ``NETWORK_FIGURES_MAX_MEMBERS``
-    members (members form a clique, so the graph grows with the square of their number).
-
-    The figures are cached for ``NETWORK_FIGURES_SECONDS`` under a key that changes with the
-    membership list; relations, projects and events show after that time.
-    """
-    url = reverse("network:cluster", args=[cluster.slug])
-    size = cluster.memberships.aggregate(n=Count("pk"), last=Max("pk"))
-    if size["n"] > NETWORK_FIGURES_MAX_MEMBERS:
-        return {"url": url, "too_large": True}
-    key = f"cluster-network:{cluster.pk}:{cluster.created.timestamp()}:{size['n']}:{size['last']}"
-    figures = django_cache.get(key)
-    if figures is None:
-        stats = network.stats(network.build_graph(cluster=cluster), exact_threshold=200, top=1)
-        figures = {k: stats[k] for k in ("nodes", "edges", "density", "cross_helix_share")}
-        django_cache.set(key, figures, NETWORK_FIGURES_SECONDS)
-    return figures | {"url": url}
 
 
 @cache
