@@ -87,7 +87,9 @@ def test_membership_summary_counts_members_in_one_pass(
     assert summary["count"] == 3
     assert summary["last"] == cluster.memberships.order_by("-pk").first().pk
     counts = {row["helix"]: row["count"] for row in summary["helix"]}
-    assert counts["company"] == 2 and counts["academia"] == 1 and counts["public"] == 0
+    assert counts["company"] == 2
+    assert counts["academia"] == 1
+    assert counts["public"] == 0
     assert [(p["code"], p["count"]) for p in summary["places"]] == [("2380", 2)]
 
 
@@ -106,5 +108,6 @@ def test_profile_member_map_follows_the_members(
     after = str(client.get(cluster.get_absolute_url()).context["member_map"])
 
     assert "Östersund: 1 members" in before
-    assert "Östersund: 2 members" in after and "Härjedalen: 1 members" in after
+    assert "Östersund: 2 members" in after
+    assert "Härjedalen: 1 members" in after
     assert client.get(cluster.get_absolute_url()).context["member_map"] == after
