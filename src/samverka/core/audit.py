@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from samverka.core.models import AuditEntry
-
-T = TypeVar("T")
 
 
 def _plain(value: Any) -> Any:
@@ -60,24 +57,6 @@ class RequestActorMiddleware:
             _current_request.reset(token)
 
 
-_acting: ContextVar[Any] = ContextVar("samverka_audit_actor", default=None)
-
-
-def attributed_to_actor(function: Callable[..., T]) -> Callable[..., T]:
-    """Decorate a function taking an ``actor`` keyword so that entries written inside it by code
-    that is not given the actor (deep import helpers) are attributed to that actor."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        token = _acting.set(kwargs.get("actor"))
-        try:
-            return function(*args, **kwargs)
-        finally:
-            _acting.reset(token)
-
-    return wrapper
-
-
 def current_actor() -> Any:
     """The logged-in user of the request being handled, or None (commands, tasks, tests)."""
     user = getattr(_current_request.get(), "user", None)
@@ -88,8 +67,6 @@ def entry(
     *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any] | None = None
 ) -> AuditEntry:
     """An unsaved audit entry (for ``AuditEntry.objects.bulk_create`` in batch operations)."""
-    if actor is None:
-        actor = _acting.get()
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry(
         actor=user,

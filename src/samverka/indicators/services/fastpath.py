@@ -43,10 +43,15 @@ class _Fallback(Exception):
 
 
 def import_long_csv(
-    raw: IO[bytes], report: importers.IndicatorImportReport, *, indicator: str | None, source: str
+    raw: IO[bytes],
+    report: importers.IndicatorImportReport,
+    *,
+    indicator: str | None,
+    source: str,
+    actor: Any = None,
 ) -> bool:
-    """Import a long CSV file on PostgreSQL; False (file rewound, report untouched) when the
-    row-by-row path must do it."""
+    """Import a long CSV file on PostgreSQL (audited as done by ``actor``); False (file
+    rewound, report untouched) when the row-by-row path must do it."""
     if connection.vendor != "postgresql" or not raw.seekable():
         return False
     start = raw.tell()
@@ -63,7 +68,15 @@ def import_long_csv(
             importers._atomic(
                 report,
                 lambda: _run(
-                    raw, report, headers, delimiter, header_bytes, positions, indicator, source
+                    raw,
+                    report,
+                    headers,
+                    delimiter,
+                    header_bytes,
+                    positions,
+                    indicator,
+                    source,
+                    actor,
                 ),
             )
         except _Fallback:
@@ -113,6 +126,7 @@ def _run(
     positions: dict[str, int],
     indicator: str | None,
     source: str,
+    actor: Any,
 ) -> None:
     width = len(headers)
     columns = [f"c{i}" for i in range(width)]
@@ -136,7 +150,7 @@ def _run(
         if not report.ok:
             report.errors.sort(key=lambda e: e.row)
             return
-        _write(cursor, report, codes, source)
+        _write(cursor, report, codes, source, actor)
         new_codes = sorted(code for code in codes if code not in known)
         if new_codes and report.ok:
             report.warnings.append(
@@ -318,14 +332,18 @@ def _duplicates(cursor: Any, report: importers.IndicatorImportReport) -> None:
 
 
 def _write(
-    cursor: Any, report: importers.IndicatorImportReport, codes: list[str], source: str
+    cursor: Any,
+    report: importers.IndicatorImportReport,
+    codes: list[str],
+    source: str,
+    actor: Any,
 ) -> None:
     counts: dict[str, int] = {}
     if len(codes) > 1:
         cursor.execute(f"SELECT code, count(*) FROM {ROWS} GROUP BY code")  # noqa: S608
         counts = dict(cursor.fetchall())
     for code in codes:
-        target = importers._indicator_for(code, report, source=Source.OTHER, name_sv=code)
+        target = importers._indicator_for(code, report, actor, source=Source.OTHER, name_sv=code)
         try:
             result = store.pg_store_staged(
                 indicator=target,
@@ -334,6 +352,7 @@ def _write(
                 params={"code": code},
                 rows=counts.get(code, report.rows),
                 source=source,
+                actor=actor,
             )
         except IntegrityError:  # a fresh indicator with the same key twice
             _duplicates(cursor, report)

@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from samverka.core import audit
 from samverka.core.importing import ImportFileError, ImportReport, read_table
 from samverka.indicators.enums import Gender, Source
 from samverka.indicators.models import Indicator
@@ -114,7 +113,6 @@ def parse_select(items: Iterable[str] | dict[str, str] | None) -> dict[str, str]
     return selected
 
 
-@audit.attributed_to_actor
 def import_indicators(
     file: IO[bytes] | IO[str],
     *,
@@ -127,7 +125,10 @@ def import_indicators(
     select: Iterable[str] | dict[str, str] | None = None,
     sum: Iterable[str] | None = None,
 ) -> IndicatorImportReport:
-    """Import indicator values from ``file``; see the module docstring for the guarantees."""
+    """Import indicator values from ``file``; see the module docstring for the guarantees.
+
+    ``actor`` (the importing user, or None for the system) is recorded in the audit log.
+    """
     report = IndicatorImportReport(kind="indicators", dry_run=dry_run)
     head = file.read(0)  # a text stream gives str
     raw: IO[bytes] = file if not isinstance(head, str) else io.BytesIO(file.read().encode())
@@ -147,14 +148,18 @@ def import_indicators(
         if input_format == "csv":
             from samverka.indicators.services import fastpath
 
-            if not fastpath.import_long_csv(raw, report, indicator=indicator, source=filename):
-                _import_long(_csv_records(raw), report, indicator=indicator, source=filename)
+            if not fastpath.import_long_csv(
+                raw, report, indicator=indicator, source=filename, actor=actor
+            ):
+                _import_long(
+                    _csv_records(raw), report, indicator=indicator, source=filename, actor=actor
+                )
         elif input_format == "xlsx":
             table = read_table(raw, filename=filename or "file.xlsx")
             records = iter([table.headers, *table.rows])
-            _import_long(records, report, indicator=indicator, source=filename)
+            _import_long(records, report, indicator=indicator, source=filename, actor=actor)
         elif input_format == "kolada":
-            import_kolada_document(_load(raw), report=report, indicator=indicator)
+            import_kolada_document(_load(raw), report=report, indicator=indicator, actor=actor)
         else:
             data = _read_all(raw)
             cube = parse_px(data) if input_format == "px" else parse_jsonstat(load_json(data))
@@ -165,6 +170,7 @@ def import_indicators(
                 content=content,
                 select=selected,
                 sum_dims=list(sum or []),
+                actor=actor,
             )
     except (ImportFileError, FormatError, MappingError) as exc:
         report.file_error = str(exc)
@@ -331,6 +337,7 @@ def _import_long(
     *,
     indicator: str | None,
     source: str,
+    actor: Any = None,
 ) -> None:
     headers = next(records, None)
     if headers is None:
@@ -408,9 +415,14 @@ def _import_long(
 
     def write() -> None:
         for code, group in itertools.groupby(rows(), key=lambda item: item[0]):
-            target = _indicator_for(code, report, source=Source.OTHER, name_sv=code)
+            target = _indicator_for(code, report, actor, source=Source.OTHER, name_sv=code)
             report.add(
-                store.store_values(indicator=target, rows=(row for _, row in group), source=source)
+                store.store_values(
+                    indicator=target,
+                    rows=(row for _, row in group),
+                    source=source,
+                    actor=actor,
+                )
             )
         if new_codes and report.ok:
             report.warnings.append(
@@ -423,10 +435,12 @@ def _import_long(
         report.file_error = _("the file has a header but no data rows")
 
 
-def _indicator_for(code: str, report: IndicatorImportReport, **fields: Any) -> Indicator:
+def _indicator_for(
+    code: str, report: IndicatorImportReport, actor: Any, **fields: Any
+) -> Indicator:
     if code not in report.indicators:
         report.indicators.append(code)
-    return store.ensure_indicator(code, **fields)
+    return store.ensure_indicator(code, actor=actor, **fields)
 
 
 def _atomic(report: IndicatorImportReport, write: Any) -> None:
@@ -451,8 +465,10 @@ def import_cube(
     select: dict[str, str] | None = None,
     sum_dims: list[str] | None = None,
     source: str = "",
+    actor: Any = None,
 ) -> None:
-    """Map a PX/JSON-stat cube (raises MappingError) and store its values in one transaction."""
+    """Map a PX/JSON-stat cube (raises MappingError) and store its values in one transaction,
+    recorded in the audit log as done by ``actor``."""
     mapping = map_cube(
         cube,
         known_areas=set(store.area_ids()),
@@ -474,6 +490,7 @@ def import_cube(
         target = _indicator_for(
             code,
             report,
+            actor,
             name_sv=mapping.content_label or cube.title or code,
             unit=mapping.unit,
             source=Source.SCB if cube.source == "scb" else Source.OTHER,
@@ -482,7 +499,7 @@ def import_cube(
             gender_split=gender_split,
         )
         counted = _counting(mapping.rows(), report)
-        report.add(store.store_values(indicator=target, rows=counted, source=source))
+        report.add(store.store_values(indicator=target, rows=counted, source=source, actor=actor))
 
     _atomic(report, write)
 
@@ -494,9 +511,14 @@ def _counting(rows: Iterable[ValueRow], report: ImportReport) -> Iterator[ValueR
 
 
 def import_kolada_document(
-    document: Any, *, report: IndicatorImportReport, indicator: str | None = None
+    document: Any,
+    *,
+    report: IndicatorImportReport,
+    indicator: str | None = None,
+    actor: Any = None,
 ) -> None:
-    """Store a Kolada v2/v3 ``data`` response (or the merged pages of one)."""
+    """Store a Kolada v2/v3 ``data`` response (or the merged pages of one), recorded in the
+    audit log as done by ``actor``."""
     entries = document.get("values") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise ImportFileError(_("not a Kolada data response: no 'values' list"))
@@ -563,12 +585,17 @@ def import_kolada_document(
             target = _indicator_for(
                 code,
                 report,
+                actor,
                 name_sv=kpi,
                 source=Source.KOLADA,
                 source_reference=kpi,
                 gender_split=any(r.gender != Gender.TOTAL for r in values),
             )
-            report.add(store.store_values(indicator=target, rows=values, source=f"Kolada {kpi}"))
+            report.add(
+                store.store_values(
+                    indicator=target, rows=values, source=f"Kolada {kpi}", actor=actor
+                )
+            )
 
     _atomic(report, write)
 
@@ -583,6 +610,7 @@ def fetch_scb(
     content: str | None = None,
     select: Iterable[str] | dict[str, str] | None = None,
     sum_dims: Iterable[str] | None = None,
+    actor: Any = None,
 ) -> IndicatorImportReport:
     """Fetch a table from SCB's PxWebApi v2 and store it as :func:`import_cube` does."""
     from samverka.indicators.services.clients import ClientError, ScbClient
@@ -602,6 +630,7 @@ def fetch_scb(
             select=parse_select(select),
             sum_dims=list(sum_dims or []),
             source=f"SCB {table_id} (API)",
+            actor=actor,
         )
     except (ClientError, FormatError, MappingError, ValueError) as exc:
         report.file_error = str(exc)
@@ -619,6 +648,7 @@ def fetch_kolada(
     client: Any = None,
     dry_run: bool = False,
     indicator: str | None = None,
+    actor: Any = None,
 ) -> IndicatorImportReport:
     """Fetch a KPI from Kolada v3 (all pages) and store it as a Kolada file import does."""
     from samverka.indicators.services.clients import ClientError, KoladaClient
@@ -628,7 +658,7 @@ def fetch_kolada(
     client = client or KoladaClient()
     try:
         document = client.kpi_data(kpi, areas, years)
-        import_kolada_document(document, report=report, indicator=indicator)
+        import_kolada_document(document, report=report, indicator=indicator, actor=actor)
     except (ClientError, ImportFileError) as exc:
         report.file_error = str(exc)
     finally:

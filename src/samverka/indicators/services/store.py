@@ -481,7 +481,13 @@ def _pg_upsert_from(cursor: Any, staged: str, params: dict[str, Any], derived: b
 
 
 def pg_store_staged(
-    *, indicator: Indicator, staged: str, params: dict[str, Any], rows: int, source: str
+    *,
+    indicator: Indicator,
+    staged: str,
+    params: dict[str, Any],
+    rows: int,
+    source: str,
+    actor: Any = None,
 ) -> StoreResult:
     """Store checked source rows already in the database (PostgreSQL only).
 
@@ -489,7 +495,7 @@ def pg_store_staged(
     six decimals at most) and status for ``rows`` rows with unique keys, all valid; ``params``
     its parameters. The same guarantees as :func:`store_values` with ``derived=False``: a
     plain INSERT … SELECT when the indicator has no values yet (a duplicate key raises
-    IntegrityError), else revisions and one INSERT … ON CONFLICT.
+    IntegrityError), else revisions and one INSERT … ON CONFLICT. The audit entry names ``actor``.
     """
     source = (source or "")[:200]
     params = {**params, "ind": indicator.pk, "derived": False, "source": source}
@@ -509,7 +515,7 @@ def pg_store_staged(
         result.unchanged = rows - result.created - result.updated
         if result.created or result.updated:
             audit.record(
-                actor=None,
+                actor=actor,
                 action="indicator.values_imported",
                 obj=indicator,
                 changes={
