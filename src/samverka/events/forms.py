@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from samverka.actors.enums import Gender
+from samverka.actors.forms import focus_area_choices
 from samverka.actors.models import FocusArea
 from samverka.clusters.models import Cluster
 from samverka.core import roles
+from samverka.core.widgets import FastSelect
 from samverka.events.models import Event, EventType
 from samverka.events.services import CONTACT_CONSENT_TEXT
 from samverka.geo.models import Area
@@ -157,6 +159,7 @@ class CalendarFilterForm(forms.Form):
         label=_("View"),
         required=False,
         choices=[("month", _("Month")), ("list", _("List"))],
+        widget=FastSelect,
     )
     month = forms.RegexField(
         label=_("Month"),
@@ -164,10 +167,10 @@ class CalendarFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "month"}),
     )
-    cluster = forms.ChoiceField(label=_("Cluster"), required=False)
-    focus = forms.ChoiceField(label=_("Focus area"), required=False)
-    type = forms.ChoiceField(label=_("Type"), required=False)
-    county = forms.ChoiceField(label=_("County"), required=False)
+    cluster = forms.ChoiceField(label=_("Cluster"), required=False, widget=FastSelect)
+    focus = forms.ChoiceField(label=_("Focus area"), required=False, widget=FastSelect)
+    type = forms.ChoiceField(label=_("Type"), required=False, widget=FastSelect)
+    county = forms.ChoiceField(label=_("County"), required=False, widget=FastSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,10 +178,8 @@ class CalendarFilterForm(forms.Form):
         self.fields["cluster"].choices = everything + list(
             Cluster.objects.order_by("name").values_list("slug", "name")
         )
-        self.fields["focus"].choices = everything + [
-            (f.slug, f.name) for f in FocusArea.objects.all()
-        ]
+        self.fields["focus"].choices = everything + focus_area_choices()
         self.fields["type"].choices = everything + list(EventType.choices)
-        self.fields["county"].choices = everything + [
-            (a.code, a.name) for a in Area.objects.counties()
-        ]
+        self.fields["county"].choices = everything + list(
+            Area.objects.counties().values_list("code", "name")
+        )

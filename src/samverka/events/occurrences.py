@@ -56,12 +56,18 @@ def range_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def occurrences(
-    events_qs: QuerySet[Event] | Iterable[Event], start: date, end: date
+    events_qs: QuerySet[Event] | Iterable[Event],
+    start: date,
+    end: date,
+    *,
+    prefetch: Iterable[str] = (),
 ) -> list[Occurrence]:
     """Every occurrence of ``events_qs`` overlapping [start, end) (Stockholm), by start time.
 
     An occurrence ending exactly at ``start`` or starting exactly at ``end`` is outside; one
-    with no duration counts when it starts inside the range.
+    with no duration counts when it starts inside the range. A query set is read with its host
+    and municipality, the changed occurrences and the ``prefetch`` lookups the caller shows
+    (e.g. ``"organisers"``); nothing else is fetched for the events.
     """
     lo, hi = range_bounds(start, end)
     if isinstance(events_qs, QuerySet):
@@ -69,7 +75,7 @@ def occurrences(
             events_qs.filter(start__lt=hi)
             .filter(Q(end__gt=lo) | Q(end=lo, start=lo) | ~Q(rrule="") | ~Q(rdates=""))
             .select_related("host", "municipality")
-            .prefetch_related("overrides", "organisers", "focus_areas")
+            .prefetch_related("overrides", *prefetch)
         )
     found: list[Occurrence] = []
     for event in events_qs:

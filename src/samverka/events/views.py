@@ -77,11 +77,10 @@ def filtered_events(user: Any, params: dict[str, str]) -> QuerySet[Event]:
         events = events.filter(event_type=kind)
     if county := params.get("county"):
         events = events.filter(Q(municipality__parent__code=county) | Q(host__regions__code=county))
-    return (
-        Event.objects.filter(pk__in=events.values("pk"))
-        .select_related("host")
-        .prefetch_related("organisers", "shares__cluster", "focus_areas")
-    )
+    events = Event.objects.filter(pk__in=events.values("pk")).select_related("host")
+    # A cluster's calendar marks events shared with it (CalendarItem reads the organisers); the
+    # national calendar shows nothing else of the related rows.
+    return events.prefetch_related("organisers") if params.get("cluster") else events
 
 
 def _month_of(value: str) -> dt.date:

@@ -27,7 +27,8 @@ def upcoming_events(context: dict[str, Any], cluster: Cluster, limit: int = 5) -
         pk__in=services.visible_events(user).values("pk")
     )
     items = []
-    for occurrence in occurrences(events, today, today + dt.timedelta(days=366))[:limit]:
+    found = occurrences(events, today, today + dt.timedelta(days=366), prefetch=["organisers"])
+    for occurrence in found[:limit]:
         event = occurrence.event
         organiser_ids = {c.pk for c in event.organisers.all()}
         if event.host_id == cluster.pk:
