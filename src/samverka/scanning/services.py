@@ -206,14 +206,26 @@ class PollResult:
         return asdict(self)
 
 
-def next_poll(source: FeedSource) -> datetime | None:
-    """When the source is next due (``None``: now); the interval doubles per failure, up to a
-    day."""
-    if source.last_polled is None:
-        return None
+def poll_wait(source: FeedSource) -> timedelta:
+    """How long after a poll the source is due again: its interval, doubled per failure, up to
+    a day."""
     interval = timedelta(minutes=max(1, source.interval_minutes))
     backoff = min(interval * (2 ** min(source.consecutive_failures, 10)), MAX_BACKOFF)
-    return source.last_polled + max(interval, backoff)
+    return max(interval, backoff)
+
+
+def poll_lease() -> timedelta:
+    """How long a poll in progress holds its source (twice the fetch timeout and ten seconds): a
+    poll that never finishes (its worker killed) leaves the source due again after this, not
+    after a whole interval."""
+    return timedelta(seconds=2 * fetch_timeout() + 10)
+
+
+def next_poll(source: FeedSource) -> datetime | None:
+    """When the source is next due (``None``: now); see :func:`poll_wait`."""
+    if source.last_polled is None:
+        return None
+    return source.last_polled + poll_wait(source)
 
 
 def due_sources(now: datetime | None = None) -> list[FeedSource]:
@@ -305,11 +317,13 @@ def store_entries(
 
 
 def _claim(source: FeedSource, now: datetime) -> bool:
-    """Mark the source as being polled now; False when another worker got there first."""
+    """Hold the source for a poll starting ``now`` (due again after :func:`poll_lease` unless
+    the poll finishes); False when another worker got there first."""
+    held = now + poll_lease() - poll_wait(source)
     claimed = FeedSource.objects.filter(pk=source.pk, last_polled=source.last_polled).update(
-        last_polled=now
+        last_polled=held
     )
-    source.last_polled = now
+    source.last_polled = held
     return claimed == 1
 
 
@@ -330,6 +344,18 @@ def poll_source(source: FeedSource, rules: list[tagging.CompiledRule] | None = N
         result.status = "skipped"
         return result
     try:
+        _fetch_and_store(source, rules, result, now)
+    finally:
+        # A poll that finished, whatever its outcome, holds the source for its whole interval.
+        FeedSource.objects.filter(pk=source.pk).update(last_polled=now)
+        source.last_polled = now
+    return result
+
+
+def _fetch_and_store(
+    source: FeedSource, rules: list[tagging.CompiledRule] | None, result: PollResult, now: datetime
+) -> None:
+    try:
         fetched = fetch(
             source.url,
             etag=source.etag,
@@ -340,18 +366,18 @@ def poll_source(source: FeedSource, rules: list[tagging.CompiledRule] | None = N
     except FetchError as exc:
         result.error = str(exc)
         _failed(source, result.error)
-        return result
+        return
     if fetched.not_modified:
         result.status = "not_modified"
         FeedSource.objects.filter(pk=source.pk).update(
             last_success=now, last_error="", consecutive_failures=0
         )
-        return result
+        return
     parsed = feeds.parse(fetched.content, content_type=fetched.content_type)
     if parsed.error:
         result.error = parsed.error
         _failed(source, result.error)
-        return result
+        return
     result.new, result.seen = store_entries(source, parsed.entries, rules)
     result.status = "ok"
     FeedSource.objects.filter(pk=source.pk).update(
@@ -361,7 +387,6 @@ def poll_source(source: FeedSource, rules: list[tagging.CompiledRule] | None = N
         etag=fetched.etag[:300],
         last_modified_header=fetched.last_modified[:100],
     )
-    return result
 
 
 def poll_sources(sources: Iterable[FeedSource]) -> list[PollResult]:

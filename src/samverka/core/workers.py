@@ -1,0 +1,100 @@
+"""Worker liveness and the recovery of tasks whose worker died (database task queue only).
+
+``django-tasks-db`` marks a task RUNNING when a worker claims it and never looks at it again: a
+worker killed mid-task (SIGKILL, OOM, a lost machine) leaves the row RUNNING for ever and the work
+is never done. So every ``samverka worker`` writes a heartbeat (a ``PeriodicRun`` row named
+``worker:<worker id>``) every fifth of its lease (at most 30 s), and on start and with each
+heartbeat looks for RUNNING tasks that started more than a lease ago and whose worker has no fresh
+heartbeat: those are put back in the queue (READY) to run again, or marked failed after
+``MAX_ATTEMPTS`` lost attempts so that a task that kills its worker does not loop. This is
+at-least-once delivery: a task must be safe to run again, as the project's are (idempotent writes;
+mails claimed before they go, except the two sluice notifications, which a worker killed between
+sending and finishing may send twice).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from samverka.core.models import PeriodicRun
+
+logger = logging.getLogger("samverka.worker")
+
+PREFIX = "worker:"
+MAX_ATTEMPTS = 3
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
+class WorkerLost(Exception):
+    """Recorded on a task whose worker died in each of its ``MAX_ATTEMPTS`` attempts."""
+
+
+def new_worker_id() -> str:
+    """A unique id that says where the worker runs: ``host-pid-random`` (at most 64 chars)."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(8)}"
+
+
+def beat(worker_id: str, now: datetime | None = None) -> None:
+    """Record that ``worker_id`` is alive."""
+    now = now or timezone.now()
+    name = PREFIX + worker_id
+    if not PeriodicRun.objects.filter(name=name).update(last_run=now):
+        PeriodicRun.objects.get_or_create(name=name, defaults={"last_run": now})
+
+
+def retire(worker_id: str) -> None:
+    """Remove the heartbeat of a worker that stops cleanly."""
+    PeriodicRun.objects.filter(name=PREFIX + worker_id).delete()
+
+
+def recover_lost_tasks(lease: timedelta = DEFAULT_LEASE, now: datetime | None = None) -> int:
+    """Requeue (or, after ``MAX_ATTEMPTS``, fail) the RUNNING tasks started over ``lease`` ago
+    whose worker has not beaten within ``lease``; returns how many. Each row is changed with a
+    conditional UPDATE, so several workers recovering at once act on a task once."""
+    now = now or timezone.now()
+    cutoff = now - lease
+    PeriodicRun.objects.filter(name__startswith=PREFIX, last_run__lt=cutoff).delete()
+    alive = {
+        name.removeprefix(PREFIX)
+        for name in PeriodicRun.objects.filter(name__startswith=PREFIX).values_list(
+            "name", flat=True
+        )
+    }
+    recovered = 0
+    for task in DBTaskResult.objects.running().filter(started_at__lt=cutoff):
+        worker = task.worker_ids[-1] if task.worker_ids else ""
+        if worker in alive:
+            continue
+        mine = DBTaskResult.objects.filter(
+            pk=task.pk, status=TaskResultStatus.RUNNING, started_at=task.started_at
+        )
+        if len(task.worker_ids) >= MAX_ATTEMPTS:
+            error = WorkerLost(f"worker {worker} stopped during attempt {len(task.worker_ids)}")
+            changed = mine.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+                traceback=f"{WorkerLost.__qualname__}: {error}\n",
+            )
+            outcome = "failed"
+        else:
+            changed = mine.update(status=TaskResultStatus.READY)
+            outcome = "requeued"
+        if changed:
+            recovered += 1
+            logger.warning(
+                "task %s (%s) %s: worker %s stopped while running it",
+                task.pk,
+                task.task_path,
+                outcome,
+                worker,
+            )
+    return recovered
