@@ -135,6 +135,7 @@ def build_world() -> World:
     _knowledge(o, users)
     _sluice(o)
     _matchmaking(o, users, today)
+    _read_only_pages(o)
     o["indicator"] = Indicator.objects.create(code="matrix-ind", name_sv="Matrisindikator")
     return World(users=users, objects=o)
 
@@ -374,3 +375,14 @@ def _matchmaking(o: dict[str, Any], users: dict[str, Any], today: dt.date) -> No
     o["interest"] = Interest.objects.create(
         need=o["need_a2"], offer=o["offer"], created_by=users["manager"]
     )
+
+
+def _read_only_pages(o: dict[str, Any]) -> None:
+    """Objects only read pages show (test_get_never_writes): a call's document."""
+    from django.core.files.base import ContentFile
+
+    from samverka.programmes.models import CallDocument
+
+    document = CallDocument(call=o["call"], title="Matrix call text")
+    document.file.save("matrix-call.txt", ContentFile(b"call text"), save=True)
+    o["call_document"] = document
