@@ -33,8 +33,8 @@ from samverka.scanning import services as scanning
 from samverka.scanning.models import FeedSource
 
 SAMVERKA = str(Path(sys.executable).with_name("samverka"))
-FEED_TIMEOUT = 1  # seconds; a poll then holds its source for 2 * 1 + 10 seconds
-POLL_TASK_LEASE = 13  # seconds; longer than that, so the poll reruns once the source is due
+FEED_TIMEOUT = 2  # seconds; a poll then holds its source for 2 * 2 + 10 seconds
+POLL_TASK_LEASE = 15  # seconds; longer than that, so the poll reruns once the source is due
 CALENDAR_TASK_LEASE = 3  # a calendar poll holds nothing: its rerun can come at once
 EVENTS = 40
 
