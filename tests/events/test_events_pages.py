@@ -352,6 +352,40 @@ def test_calendar_query_count_does_not_grow_with_events(
     assert response.content.decode().count('href="/events/') == 10
 
 
+def test_national_calendar_queries_do_not_grow_with_recurring_events(
+    client: Any,
+    cluster_manager: Any,
+    event_data: Any,
+    focus_area: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """A series' organisers and focus areas (its iCalendar categories) are fetched for all
+    recurring events together, not once per series."""
+    user, cluster = cluster_manager
+
+    def add(n: int) -> None:
+        for i in range(n):
+            event = services.create_event(
+                user,
+                event_data(
+                    host=cluster,
+                    title=f"Series {i}",
+                    rrule="FREQ=WEEKLY;COUNT=3",
+                    focus_areas=[focus_area],
+                ),
+            )
+            services.publish_event(user, event)
+
+    add(1)
+    url = reverse("events:calendar")
+    with django_assert_max_num_queries(100) as few:
+        client.get(url, {"month": "2030-03"})
+    add(5)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url, {"month": "2030-03"})
+    assert response.content.decode().count("Series ") == 18
+
+
 def test_co_organiser_manager_edits_but_keeps_host(
     client: Any, published_event: Event, other_manager: Any
 ) -> None:

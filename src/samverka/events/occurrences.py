@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 import icalendar
 import recurring_ical_events
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from samverka.events.ical import event_components, event_zone
 from samverka.events.models import Event, EventStatus
@@ -77,8 +77,14 @@ def occurrences(
             .select_related("host", "municipality")
             .prefetch_related("overrides", *prefetch)
         )
+    events = list(events_qs)
+    # Expanding a series writes its iCalendar component, which names the organisers and focus
+    # areas: fetched here for the recurring events only (one query each, not one per event).
+    recurring = [event for event in events if event.is_recurring]
+    if recurring:
+        prefetch_related_objects(recurring, "organisers", "focus_areas")
     found: list[Occurrence] = []
-    for event in events_qs:
+    for event in events:
         if event.is_recurring:
             try:
                 found.extend(_expand(event, lo, hi))
