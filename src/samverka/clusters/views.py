@@ -25,6 +25,7 @@ from samverka.clusters.forms import ClusterFilterForm, ClusterForm, MemberForm
 from samverka.clusters.models import Cluster
 from samverka.clusters.services import (
     add_member,
+    label_members,
     member_map,
     membership_summary,
     network_figures,
@@ -95,8 +96,17 @@ def directory(request: HttpRequest) -> HttpResponse:
 @require_GET
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = get_object_or_404(Cluster.objects.with_related(), slug=slug)
-    memberships = cluster.memberships.select_related("organisation__municipality").order_by(
-        "organisation__name"
+    memberships = (
+        cluster.memberships.select_related("organisation__municipality")
+        .only(
+            "cluster_id",
+            "role",
+            "since",
+            "organisation__name",
+            "organisation__helix",
+            "organisation__municipality__name",
+        )
+        .order_by("organisation__name")
     )
     export = request.GET.get("export")
     if export in FORMATS:
@@ -116,6 +126,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     paginator = Paginator(memberships, MEMBERS_PER_PAGE)
     paginator.count = summary["count"]  # known from the summary: no second COUNT
     members = paginator.get_page(request.GET.get("page"))
+    members.object_list = label_members(members.object_list)
     helix = summary["helix"]
     largest = max((h["count"] for h in helix), default=0) or 1
     for row in helix:
