@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samverka.actors.forms import focus_area_choices
 from samverka.actors.models import FocusArea, Organisation
 from samverka.clusters.models import Cluster, MembershipRole
+from samverka.core.widgets import FastSelect
 from samverka.geo.models import Area
 
 
@@ -50,15 +52,13 @@ class MemberForm(forms.Form):
 
 class ClusterFilterForm(forms.Form):
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
-    county = forms.ChoiceField(label=_("County"), required=False)
-    focus = forms.ChoiceField(label=_("Focus area"), required=False)
+    county = forms.ChoiceField(label=_("County"), required=False, widget=FastSelect)
+    focus = forms.ChoiceField(label=_("Focus area"), required=False, widget=FastSelect)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["county"].choices = everything + [
-            (a.code, a.name) for a in Area.objects.counties()
-        ]
-        self.fields["focus"].choices = everything + [
-            (f.slug, f.name) for f in FocusArea.objects.all()
-        ]
+        self.fields["county"].choices = everything + list(
+            Area.objects.counties().values_list("code", "name")
+        )
+        self.fields["focus"].choices = everything + focus_area_choices()

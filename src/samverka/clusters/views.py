@@ -41,9 +41,12 @@ from samverka.geo.models import Area
 MEMBERS_PER_PAGE = 100  # the whole list is in the CSV/XLSX downloads
 
 
-def filtered_clusters(params: dict[str, str]) -> QuerySet[Cluster]:
-    """Clusters matching the directory filters ``q``, ``county`` and ``focus``."""
-    queryset = Cluster.objects.with_related().with_member_count()
+def filtered_clusters(params: dict[str, str], *, member_count: bool = False) -> QuerySet[Cluster]:
+    """Clusters matching the directory filters ``q``, ``county`` and ``focus``, with their
+    regions and focus areas (and ``member_count`` when asked: only the downloads show it)."""
+    queryset = Cluster.objects.prefetch_related("regions", "focus_areas")
+    if member_count:
+        queryset = queryset.with_member_count()
     if q := params.get("q", "").strip():
         queryset = queryset.filter(name__icontains=q)
     if county := params.get("county"):
@@ -57,8 +60,8 @@ def filtered_clusters(params: dict[str, str]) -> QuerySet[Cluster]:
 def directory(request: HttpRequest) -> HttpResponse:
     form = ClusterFilterForm(request.GET or None)
     params = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    clusters = filtered_clusters(params)
     export = request.GET.get("export")
+    clusters = filtered_clusters(params, member_count=export in FORMATS)
     if export in FORMATS:
         headers = [
             _("Name"),
