@@ -51,6 +51,29 @@ def test_list_and_detail(client, make_event, make_cluster, focus_area):
 
 
 @pytest.mark.django_db
+def test_list_names_each_event_once_without_distinct(client, make_event, make_cluster, focus_area):
+    """Only the focus filter joins a to-many table: an event hosted, co-organised and with two
+    focus areas is still listed once under every filter, and the plain list uses no DISTINCT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from samverka.actors.models import FocusArea
+
+    cluster = make_cluster(slug="skog", county="23")
+    other = FocusArea.objects.create(slug="other-focus", name_sv="Annat", name_en="Other")
+    event = make_event(
+        "Twice linked", host=cluster, organisers=[cluster], focus_areas=[focus_area, other]
+    )
+    for query in ("", "?cluster=skog", "?focus=vallodling", "?cluster=skog&focus=vallodling"):
+        data = client.get(f"/api/v1/events{query}").json()
+        assert data["count"] == 1, query
+        assert [e["uid"] for e in data["items"]] == [event.uid], query
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/api/v1/events")
+    assert not any("DISTINCT" in q["sql"] for q in ctx.captured_queries)
+
+
+@pytest.mark.django_db
 def test_occurrences_half_open(client, make_event):
     make_event("ends at start", start=local(2026, 5, 9, 22), end=local(2026, 5, 10))
     make_event("starts at end", start=local(2026, 5, 12), end=local(2026, 5, 12, 2))
