@@ -219,3 +219,16 @@ def test_large_cluster_clique_left_out_but_centre_keeps_its_links(
     assert page.status_code == 200
     assert "clusters with more than 4 members are left out (big)" in page.content.decode()
     assert Organisation.objects.filter(pk__in=members).count() == 6
+
+
+def test_ego_network_of_a_partner_reaches_the_applicant_and_other_partners(network):
+    """Projects are found from either side (applicant or partner): d's only shared project
+    links it to its applicant a and the other partner c; the draft does not link it to b."""
+    ids = network
+    ego = build_graph(organisation=ids["d"], radius=1, kinds=["project"], today=TODAY)
+
+    assert set(ego.nodes) == {ids["a"], ids["c"], ids["d"]}
+    assert {tuple(sorted(e)) for e in ego.edges} == {
+        tuple(sorted(pair))
+        for pair in [(ids["a"], ids["c"]), (ids["a"], ids["d"]), (ids["c"], ids["d"])]
+    }

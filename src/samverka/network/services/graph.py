@@ -106,6 +106,19 @@ def _id_set(ids: list[int]) -> Any:
     return ids
 
 
+def _projects_of(ids: Any) -> Any:
+    """The ids of the projects ``ids`` apply for or take part in, as a UNION of two index
+    lookups. ``applicant IN ids OR partner IN ids`` over the partner join could use neither
+    index and read every project and partner row (80 ms of the ego page at national scale)."""
+    applied = Project.objects.filter(applicant_id__in=ids).order_by().values("pk")
+    partnered = (
+        Project.partners.through.objects.filter(organisation_id__in=ids)
+        .order_by()
+        .values("project_id")
+    )
+    return applied.union(partnered)
+
+
 def _published_events() -> Any:
     return Event.objects.filter(status=EventStatus.PUBLISHED)
 
@@ -124,8 +137,7 @@ def _neighbours(ids: set[int], today: date) -> set[int]:
         .values_list("source_id", "target_id")
     ):
         found.update((source, target))
-    projects = Project.objects.granted().filter(Q(applicant__in=ids) | Q(partners__in=ids))
-    project_ids = projects.values("pk")
+    project_ids = Project.objects.granted().filter(pk__in=_projects_of(ids)).values("pk")
     found.update(Project.objects.filter(pk__in=project_ids).values_list("applicant_id", flat=True))
     found.update(
         Project.partners.through.objects.filter(project__in=project_ids).values_list(
@@ -327,11 +339,7 @@ def build_graph(
     if PROJECT in wanted:
         projects = Project.objects.granted()
         if node_ids is not None:
-            projects = projects.filter(
-                pk__in=Project.objects.filter(
-                    Q(applicant_id__in=node_ids) | Q(partners__in=node_ids)
-                ).values("pk")
-            )
+            projects = projects.filter(pk__in=_projects_of(node_ids))
         spans: dict[int, tuple[int, int]] = {}
         participants: dict[int, set[int]] = defaultdict(set)
         for pk, applicant, start, end, created in projects.values_list(
