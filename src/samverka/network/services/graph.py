@@ -129,7 +129,9 @@ def _neighbours(ids: set[int], today: date) -> set[int]:
     found: set[int] = set()
     clusters = Membership.objects.filter(organisation__in=ids).values("cluster_id")
     found.update(
-        Membership.objects.filter(cluster__in=clusters).values_list("organisation_id", flat=True)
+        Membership.objects.filter(cluster__in=clusters)
+        .order_by()  # the default order by organisation name joined every organisation
+        .values_list("organisation_id", flat=True)
     )
     for source, target in (
         Relation.objects.filter(Q(source__in=ids) | Q(target__in=ids))
@@ -138,29 +140,38 @@ def _neighbours(ids: set[int], today: date) -> set[int]:
     ):
         found.update((source, target))
     project_ids = Project.objects.granted().filter(pk__in=_projects_of(ids)).values("pk")
-    found.update(Project.objects.filter(pk__in=project_ids).values_list("applicant_id", flat=True))
+    found.update(
+        Project.objects.filter(pk__in=project_ids).order_by().values_list("applicant_id", flat=True)
+    )
     found.update(
         Project.partners.through.objects.filter(project__in=project_ids).values_list(
             "organisation_id", flat=True
         )
     )
-    events = _published_events().filter(
-        Q(organisers__organisation__in=ids) | Q(host__organisation__in=ids)
+    run_by = Event.organisers.through.objects.filter(cluster__organisation__in=ids)
+    hosted = Event.objects.filter(host__organisation__in=ids).order_by().values("pk")
+    event_ids = (
+        _published_events()
+        .filter(pk__in=run_by.order_by().values("event_id").union(hosted))
+        .values("pk")
     )
-    event_ids = events.values("pk")
     found.update(
         Event.organisers.through.objects.filter(event__in=event_ids).values_list(
             "cluster__organisation_id", flat=True
         )
     )
     found.update(
-        Event.objects.filter(pk__in=event_ids).values_list("host__organisation_id", flat=True)
+        Event.objects.filter(pk__in=event_ids)
+        .order_by()
+        .values_list("host__organisation_id", flat=True)
     )
     attended = Registration.objects.filter(
         organisation__in=ids, event__status=EventStatus.PUBLISHED
     ).values("event_id")
     found.update(
-        Registration.objects.filter(event__in=attended).values_list("organisation_id", flat=True)
+        Registration.objects.filter(event__in=attended)
+        .order_by()
+        .values_list("organisation_id", flat=True)
     )
     found.discard(None)  # type: ignore[arg-type]
     return found
