@@ -31,6 +31,9 @@ RESULTS = ROOT / "docs" / "benchmarks.md"
 PG_SERVER = os.environ.get("SAMVERKA_BENCH_PG_SERVER") or "postgresql://postgres@127.0.0.1:5432"
 #: The generated national database (``make bench`` fills it once; scripts only read it).
 BENCH_DATABASE_URL = os.environ.get("SAMVERKA_BENCH_DATABASE_URL") or f"{PG_SERVER}/samverka_bench"
+# The shared cache of the servers that bench/pages.py and bench/load.py start, as production runs
+# them (docs/operations.md); without Redis they fall back to the database cache.
+BENCH_REDIS_URL = os.environ.get("SAMVERKA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 SCRATCH_PREFIX = "samverka_bench_scratch_"
 
 
@@ -138,6 +141,17 @@ def ensure_database(url: str) -> bool:
 
 
 # Statistics ----------------------------------------------------------------------------------
+
+
+def redis_url() -> str:
+    """``BENCH_REDIS_URL`` when Redis answers there, else "" (the database cache)."""
+    try:
+        import redis
+
+        redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception:  # not installed, not running, refused: all mean "no Redis"
+        return ""
+    return BENCH_REDIS_URL
 
 
 def p50(values: Sequence[float]) -> float:

@@ -37,6 +37,9 @@ def main() -> None:
         "--wait", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"), help="seconds"
     )
     parser.add_argument("--threads", type=int, help="waitress threads (default: serve's)")
+    parser.add_argument(
+        "--no-page-cache", action="store_true", help="serve with the page cache off"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
@@ -47,7 +50,7 @@ def main() -> None:
 
     connections.close_all()
 
-    with Server(args.database_url, args.threads) as server:
+    with Server(args.database_url, args.threads, page_cache=not args.no_page_cache) as server:
         server.warm_up(pages, rounds=1)
         results = run_locust(
             server.url,
@@ -59,7 +62,10 @@ def main() -> None:
     total = results.get("Aggregated") or Result("Aggregated", 0, 0, 0.0, 0.0, 0.0)
     lines = header(
         "Load: concurrent users over the main pages (bench/load.py)",
-        f"PostgreSQL with {summary}; `samverka serve` (waitress), DEBUG off; locust, "
+        f"PostgreSQL with {summary}; `samverka serve` (waitress, one process; shared cache: "
+        f"{'Redis' if server.cache else 'the database'}; page cache "
+        f"{'off' if args.no_page_cache else 'on, warmed by one visit to each address'}), "
+        "DEBUG off; locust, "
         f"{args.users} logged-out users for {args.seconds} s, each waiting "
         f"{args.wait[0]:g}–{args.wait[1]:g} s between pages, over a weighted mix of the key "
         "pages. Target: zero errors; p95 recorded.",

@@ -8,9 +8,15 @@ requests; the empty view is measured the same way first. Per page: requests/s, p
 throughput as a share of the empty view's, and the number of SQL queries one request makes
 (counted in-process against the same database). The table is appended to docs/benchmarks.md.
 
+Every page is measured twice, on two servers: as `samverka serve` runs by default, where
+logged-out visitors are served from the page cache (core/page_cache.py) once a page has been
+rendered, and with the page cache off (``SAMVERKA_PAGE_CACHE_SECONDS=0``), where every request
+renders the page. The empty view is never cached, so it is the same reference for both.
+
 Targets: p95 < 100 ms and at least 0.5 × the empty view's throughput.
 
-    python bench/pages.py [--seconds 20] [--users 2] [--only organisation] [--no-write]
+    python bench/pages.py [--seconds 10] [--users 2] [--only organisation] [--cache both|on|off]
+                          [--no-write]
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import BENCH_DATABASE_URL, append_results, django_setup
+from common import BENCH_DATABASE_URL, append_results, django_setup, redis_url
 from common import header as common_header
 
 P95_TARGET_MS = 100.0
@@ -114,6 +120,20 @@ def key_pages(samples: int = 20) -> list[Page]:
         .order_by("pk")
         .values_list("pk", flat=True)[:samples]
     ) or list(Organisation.objects.order_by("pk").values_list("pk", flat=True)[:samples])
+    # Members of the largest cluster: their ego page holds the cluster's centre and, above
+    # MEMBERSHIP_CLIQUE_LIMIT members, no co-member clique (network/services/graph.py).
+    biggest = (
+        Cluster.objects.annotate(n=Count("memberships")).order_by("-n", "slug").values("pk").first()
+    )
+    big_members = (
+        list(
+            Membership.objects.filter(cluster_id=biggest["pk"])
+            .order_by("organisation_id")
+            .values_list("organisation_id", flat=True)[:5]
+        )
+        if biggest
+        else []
+    )
     loners = list(
         Organisation.objects.filter(
             ~Exists(Membership.objects.filter(organisation=OuterRef("pk"))),
@@ -160,11 +180,13 @@ def key_pages(samples: int = 20) -> list[Page]:
     pages += [
         Page("calendar", ["/calendar/"], 5),
         Page("search", ["/knowledge/search/?q=skog", "/knowledge/search/?q=vallodling"], 4),
-        # A member of a national-scale cluster has every co-member as a neighbour, all linked to
-        # each other: that ego page does not finish (gigabytes; see docs/benchmarks.md), so the
-        # page is measured for organisations outside clusters until it is bounded.
         Page(
             "network ego page (non-member)", [f"/network/organisations/{pk}/" for pk in loners], 2
+        ),
+        Page(
+            "network ego page (largest cluster's member)",
+            [f"/network/organisations/{pk}/" for pk in big_members],
+            1,
         ),
         Page("API clusters", ["/api/v1/clusters"], 2),
         Page("API organisations", ["/api/v1/organisations"], 2),
@@ -206,7 +228,9 @@ def free_port() -> int:
 class Server:
     """``samverka serve`` in a child process on a free loopback port."""
 
-    def __init__(self, database_url: str, threads: int | None = None) -> None:
+    def __init__(
+        self, database_url: str, threads: int | None = None, *, page_cache: bool = True
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.var_dir = tempfile.TemporaryDirectory(prefix="samverka-bench-serve-")
@@ -217,6 +241,11 @@ class Server:
             "SAMVERKA_DEBUG": "0",
             "SAMVERKA_VAR_DIR": self.var_dir.name,
         }
+        if not page_cache:
+            env["SAMVERKA_PAGE_CACHE_SECONDS"] = "0"
+        self.cache = redis_url()
+        if self.cache:
+            env["SAMVERKA_REDIS_URL"] = self.cache
         command = [sys.executable, "-m", "samverka", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port)]
         if threads:
@@ -353,13 +382,44 @@ def database_summary() -> str:
     )
 
 
+def measure(
+    database_url: str, pages: list[Page], args: argparse.Namespace, *, page_cache: bool
+) -> list[Result]:
+    """The empty view, then each page, on a fresh server; the empty view first."""
+    empty = Page("empty view (reference)", ["/-/empty"])
+    rows: list[Result] = []
+    mode = "page cache on" if page_cache else "page cache off"
+    with Server(database_url, args.threads, page_cache=page_cache) as server:
+        server.warm_up([empty, *pages], rounds=1)
+        for page in [empty, *pages]:
+            result = run_locust(server.url, [page], users=args.users, seconds=args.seconds)
+            row = result.get(page.name) or Result(page.name, 0, 0, 0.0, 0.0, 0.0)
+            rows.append(row)
+            print(
+                f"[{mode}] {row.name:44} {row.rps:8.1f} req/s p50 {row.p50:6.0f} ms "
+                f"p95 {row.p95:6.0f} ms errors {row.failures}",
+                file=sys.stderr,
+            )
+    return rows
+
+
+def _cells(row: Result | None, reference: float) -> str:
+    if row is None:
+        return " | | | "
+    ratio = row.rps / (reference or 1.0)
+    p95_mark = "✓" if row.p95 < P95_TARGET_MS else "✗"
+    ratio_mark = "✓" if ratio >= RATIO_TARGET else "✗"
+    return f"{row.rps:.1f} | {row.p50:.0f} | {row.p95:.0f} {p95_mark} | {ratio:.2f} {ratio_mark}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=BENCH_DATABASE_URL)
-    parser.add_argument("--seconds", type=int, default=20, help="per page (default 20)")
+    parser.add_argument("--seconds", type=int, default=10, help="per page and mode (default 10)")
     parser.add_argument("--users", type=int, default=2, help="concurrent users (default 2)")
     parser.add_argument("--threads", type=int, help="waitress threads (default: serve's)")
     parser.add_argument("--only", help="only pages whose name contains this")
+    parser.add_argument("--cache", choices=["both", "on", "off"], default="both")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
@@ -373,48 +433,42 @@ def main() -> None:
 
     connections.close_all()
 
-    empty = Page("empty view (reference)", ["/-/empty"])
-    rows: list[Result] = []
-    with Server(args.database_url, args.threads) as server:
-        server.warm_up([empty, *pages], rounds=1)
-        for page in [empty, *pages]:
-            result = run_locust(server.url, [page], users=args.users, seconds=args.seconds)
-            row = result.get(page.name) or Result(page.name, 0, 0, 0.0, 0.0, 0.0)
-            row.queries = counts.get(page.name)
-            rows.append(row)
-            print(
-                f"{row.name:32} {row.rps:8.1f} req/s p50 {row.p50:6.0f} ms "
-                f"p95 {row.p95:6.0f} ms errors {row.failures} queries {row.queries}",
-                file=sys.stderr,
-            )
-    reference = rows[0].rps or 1.0
+    modes = {"on": [True], "off": [False], "both": [True, False]}[args.cache]
+    runs = {mode: measure(args.database_url, pages, args, page_cache=mode) for mode in modes}
+    on, off = runs.get(True), runs.get(False)
+    names = [row.name for row in (on or off)]
     lines = header(
         "Key pages over HTTP against an empty view (bench/pages.py)",
-        f"PostgreSQL with {summary}; `samverka serve` (waitress), DEBUG off, logged out; "
-        f"locust, {args.users} users without think time, {args.seconds} s per page after a "
-        f"warm-up. Targets: p95 < {P95_TARGET_MS:.0f} ms, ≥ {RATIO_TARGET} × the empty view's "
-        "throughput.",
+        f"PostgreSQL with {summary}; `samverka serve` (waitress, one process; shared cache: "
+        f"{'Redis' if redis_url() else 'the database'}), DEBUG off, logged "
+        f"out; locust, {args.users} users without think time, {args.seconds} s per page after a "
+        "warm-up that renders each address once. *Cached*: the default server, where logged-out "
+        "visitors get the page cache (every address here is cached by the warm-up); *rendered*: "
+        "a second server with the page cache off. The empty view is never cached. Targets: "
+        f"p95 < {P95_TARGET_MS:.0f} ms, ≥ {RATIO_TARGET} × the empty view's throughput.",
     )
     lines += [
-        "| page | requests/s | p50 ms | p95 ms | errors | vs empty view | SQL queries |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| page | cached req/s | p50 ms | p95 ms | vs empty | rendered req/s | p50 ms | p95 ms "
+        "| vs empty | errors | SQL queries (rendered) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for row in rows:
-        ratio = row.rps / reference
-        mark = " ✓" if row.p95 < P95_TARGET_MS else " ✗"
-        ratio_mark = " ✓" if ratio >= RATIO_TARGET else " ✗"
+    for index, name in enumerate(names):
+        cached = on[index] if on else None
+        rendered = off[index] if off else None
+        failures = sum(r.failures for r in (cached, rendered) if r)
+        queries = counts.get(name)
         lines.append(
-            f"| {row.name} | {row.rps:.1f} | {row.p50:.0f} | {row.p95:.0f}{mark} | "
-            f"{row.failures} | {ratio:.2f}{ratio_mark} | "
-            f"{'' if row.queries is None else row.queries} |"
+            f"| {name} | {_cells(cached, on[0].rps if on else 0)} | "
+            f"{_cells(rendered, off[0].rps if off else 0)} | {failures} | "
+            f"{'' if queries is None else queries} |"
         )
-    errors = [f"- {row.name}: {e}" for row in rows for e in row.errors]
+    errors = [f"- {row.name}: {e}" for rows in runs.values() for row in rows for e in row.errors]
     if errors:
         lines += ["", "Errors:", *errors]
     print("\n".join(lines))
     if not args.no_write:
         append(lines)
-    if any(row.failures for row in rows):
+    if any(row.failures for rows in runs.values() for row in rows):
         sys.exit(1)
 
 

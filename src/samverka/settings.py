@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "samverka.core.mfa.MFARequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "samverka.core.page_cache.PageCacheMiddleware",  # last: see core/page_cache.py
 ]
 
 ROOT_URLCONF = "samverka.urls"
@@ -191,6 +192,18 @@ else:
             "LOCATION": "samverka_cache",
         }
     }
+
+# The page cache for logged-out visitors (core/page_cache.py): pages live in each server process's
+# memory and are dropped when any content table changes (the generation token lives in the shared
+# cache above). Seconds a page may live at most (0 turns it off; off with DEBUG, so template edits
+# show, and in tests unless a test turns it on), the most pages one process keeps, the largest.
+SAMVERKA_PAGE_CACHE_SECONDS = envint("SAMVERKA_PAGE_CACHE_SECONDS", 0 if TESTING or DEBUG else 300)
+SAMVERKA_PAGE_CACHE_MAX_BYTES = envint("SAMVERKA_PAGE_CACHE_MAX_BYTES", 512 * 1024)
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "samverka-pages",
+    "OPTIONS": {"MAX_ENTRIES": envint("SAMVERKA_PAGE_CACHE_ENTRIES", 1000)},
+}
 
 # Background tasks --------------------------------------------------------------------------------
 SAMVERKA_TASKS = os.environ.get("SAMVERKA_TASKS", "database")

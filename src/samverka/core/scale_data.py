@@ -40,6 +40,7 @@ from stdnum import luhn
 
 from samverka.actors.models import FocusArea, Organisation, Person, Relation
 from samverka.clusters.models import Cluster, Membership
+from samverka.core import page_cache
 from samverka.core.models import DemoMarker
 from samverka.events.models import Event, Registration
 from samverka.geo.models import Area, AreaKind
@@ -218,6 +219,7 @@ class _Writer:
                     for row in rows:
                         copy.write_row(row + extra)
                         count += 1
+            page_cache.changed()
         else:
             adapters = self._sqlite_adapters(model, columns + extra_columns)
             placeholders = ", ".join(["%s"] * len(db_columns))

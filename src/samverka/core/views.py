@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from samverka import __version__
 from samverka.actors.models import Organisation
 from samverka.clusters.models import Cluster
+from samverka.core import page_cache
 
 
 @require_GET
@@ -27,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page_cache.exempt
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -50,6 +52,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+@page_cache.exempt
 @require_GET
 def bench_empty(request: HttpRequest) -> HttpResponse:
     """An empty 200 through the full middleware stack: the benchmarks' throughput reference.
