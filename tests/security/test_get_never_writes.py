@@ -436,6 +436,25 @@ def test_get_writes_nothing(world: World, page: Page) -> None:
         assert any(200 <= s < 300 for s in statuses.values()), f"nobody reads {page.id}: {statuses}"
 
 
+EXPORTS = ("csv", "xlsx", "pdf")  # core/exports.FORMATS, and the programme reports' PDF
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if not p.query], ids=lambda p: p.id)
+def test_exports_write_nothing(world: World, page: Page) -> None:
+    """The downloads many pages give with ``?export=``, as the platform admin (who may read every
+    page): a sample, since an export runs the page's own queries plus a writer."""
+    client = Client()
+    world.login(client, "admin")
+    for fmt in EXPORTS:
+        url = f"{page.url(world)}?export={fmt}"
+        with writes_recorded(page.allow) as writes:
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert writes == [], f"GET {url} wrote:\n" + "\n".join(writes)
+        assert response.status_code < 500, url
+
+
 @pytest.mark.parametrize("path", sorted(API_GETS))
 def test_api_get_writes_nothing(world: World, path: str) -> None:
     url = "/api/v1" + API_GETS[path](world)
