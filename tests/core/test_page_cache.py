@@ -268,3 +268,22 @@ def test_writes_in_autocommit_mode_with_the_database_cache(settings) -> None:
     Subscription.objects.create(newsletter=newsletter, email="a@example.se", status="active")
     assert page_cache.current_generation() != before
     assert Subscription.objects.filter(newsletter=newsletter).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_values_written_by_postgresql_copy_drop_the_cache() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is the PostgreSQL fast path")
+    from decimal import Decimal
+
+    from samverka.indicators.services.store import ValueRow, ensure_indicator, store_values
+
+    indicator = ensure_indicator("N00000", name_sv="Testindikator")
+    before = page_cache.current_generation()
+    result = store_values(
+        indicator=indicator,
+        rows=[ValueRow("2380", "2024", "T", Decimal(12))],
+        source="test",
+    )
+    assert result.created == 1
+    assert page_cache.current_generation() != before

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from samverka.core import audit
+from samverka.core import audit, page_cache
 from samverka.geo.models import NATION_CODE, Area
 from samverka.indicators.enums import Gender, Source
 from samverka.indicators.models import Indicator, Value, ValueRevision
@@ -394,6 +394,7 @@ def _pg_copy_rows(cursor: Any, target: str, columns: str, rows: Iterable[tuple[A
     with cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+    page_cache.changed()  # COPY goes past Django's cursor, so the page cache would not see it
 
 
 def _pg_copy_new(
