@@ -287,3 +287,21 @@ def test_values_written_by_postgresql_copy_drop_the_cache() -> None:
     )
     assert result.created == 1
     assert page_cache.current_generation() != before
+
+
+def test_every_bookkeeping_table_exists(db) -> None:
+    # A misspelt name would silently make its writes drop the cache (the samverka_cache table is
+    # made only where the database cache is configured, so it is not checked here).
+    tables = set(connection.introspection.table_names())
+    assert page_cache.BOOKKEEPING_TABLES - {"samverka_cache"} <= tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_heartbeats_and_task_rows_keep_the_cache() -> None:
+    from samverka.core import workers
+
+    before = page_cache.current_generation()
+    workers.beat("test-worker")
+    workers.recover_lost_tasks()
+    workers.retire("test-worker")
+    assert page_cache.current_generation() == before
