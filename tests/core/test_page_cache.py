@@ -305,3 +305,17 @@ def test_worker_heartbeats_and_task_rows_keep_the_cache() -> None:
     workers.recover_lost_tasks()
     workers.retire("test-worker")
     assert page_cache.current_generation() == before
+
+
+def test_a_message_waiting_in_a_cookie_is_shown_not_a_cached_page(client, organisation) -> None:
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage, Message
+
+    _page(client, organisation)
+    assert _page(client, organisation)[HEADER] == "hit"
+    storage = CookieStorage(client.request().wsgi_request)
+    encoded = storage._encode([Message(constants.SUCCESS, "Tack, vi har fått ditt ärende.")])
+    client.cookies["messages"] = encoded
+    page = _page(client, organisation)
+    assert HEADER not in page
+    assert "Tack, vi har fått ditt ärende." in page.content.decode()

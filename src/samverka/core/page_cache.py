@@ -16,12 +16,15 @@ leave stale; 0 turns the cache off.
 
 Every page carries a CSRF token (the language switch, htmx's header): a stored page holds a
 placeholder in its place, and each visitor served from the cache gets a token of their own, with
-the CSRF cookie that goes with it. What is never cached: requests with a session cookie or an
-``Authorization`` header (logged-in users and API tokens), htmx requests, anything but GET and
-HEAD, and responses that are not a plain 200, set cookies, changed the session, vary on request
-headers, are marked private/no-cache, are downloads (``Content-Disposition``), streaming, or larger than ``SAMVERKA_PAGE_CACHE_MAX_BYTES``.
-Views can opt out with :func:`exempt`. Security headers (CSP, HSTS, frame options) are added to
-every response, cached or not, by the middleware around this one.
+the CSRF cookie that goes with it. What is never cached: requests with any cookie but the CSRF
+and language cookies (a session cookie means a login, the messages cookie a message to show) or
+with an ``Authorization`` header (API tokens), htmx requests, anything but GET and HEAD, and
+responses that are not a plain 200, set cookies, changed the session, vary on request headers,
+are marked private/no-cache, are downloads (``Content-Disposition``), streaming, or larger than
+``SAMVERKA_PAGE_CACHE_MAX_BYTES``. Views can opt out with :func:`exempt`. Security headers (CSP,
+HSTS, frame options) are added to every response, cached or not, by the middleware around this
+one. Writes made in autocommit mode start the new generation at the next safe point (the end of
+the request or task, process exit, the next page lookup): see :func:`flush`.
 """
 
 from __future__ import annotations
@@ -181,10 +184,12 @@ def watch_writes(sender: Any, connection: Any, **kwargs: Any) -> None:
 
 
 def _request_is_cacheable(request: HttpRequest) -> bool:
+    # Only the CSRF and language cookies may come along: the session cookie means a login (or a
+    # session's messages), the messages cookie a message the page must show once.
     return (
         settings.SAMVERKA_PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and request.COOKIES.keys() <= {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
         and "Authorization" not in request.headers
         and "HX-Request" not in request.headers
     )
