@@ -113,7 +113,7 @@ def test_start_assessment_refused_when_not_assigned(setup: dict[str, Any]) -> No
         svc.start_assessment(project=setup["project"], assessor=setup["officer"])
 
 
-def test_save_scores_validates_and_submits(setup: dict[str, Any]) -> None:
+def test_save_scores_validates_and_submits(setup: dict[str, Any], english: None) -> None:
     a_, b_, c_ = (c.pk for c in setup["criteria"])
     assessment = svc.start_assessment(project=setup["project"], assessor=setup["assessor"])
     with pytest.raises(ValidationError) as caught:
@@ -196,7 +196,7 @@ def test_decide_grant_sets_amounts_and_reports(setup: dict[str, Any]) -> None:
     assert AuditEntry.objects.filter(action="project.decided").count() == 1
 
 
-def test_decide_reject_and_refusals(setup: dict[str, Any]) -> None:
+def test_decide_reject_and_refusals(setup: dict[str, Any], english: None) -> None:
     project = setup["project"]
     with pytest.raises(PermissionDenied):
         svc.decide(project=project, actor=setup["assessor"], granted=False, motivation="x")
