@@ -55,6 +55,7 @@ bench: install ## Generate the national data once, then the benchmarks (pages, l
 	SAMVERKA_BENCH_PG=1 $(BIN)/python bench/search.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py --no-page-cache
 
 clean: ## Remove .venv and caches (keeps var/, the data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info
