@@ -20,6 +20,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from samverka.core import audit
+from samverka.core.exports import table_bytes
 from samverka.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -219,6 +220,28 @@ def test_audit_export_xlsx_parses_back(log: dict[str, Any], admin_client: Client
         ("olle", "project.changed", "Skogsprojektet"),
     ]
     assert rows[2][0] == timezone.localtime(at("2026-03-01")).replace(tzinfo=None)
+
+
+def test_audit_export_uses_the_shared_export_format(
+    log: dict[str, Any], admin_client: Client
+) -> None:
+    """The streamed export follows core.exports' rules: the CSV is the bytes table_bytes
+    builds for the same rows, the XLSX has the bold, frozen header of every export."""
+    csv_response = admin_client.get(URL + "?export=csv")
+    body = b"".join(csv_response.streaming_content)
+    rows = list(audit.export_rows(audit.filter_entries()))
+    assert len(rows) == 5
+    assert body == table_bytes(audit.EXPORT_HEADERS, rows, "csv")
+    assert body.startswith("\ufefftime;user;action;".encode())
+
+    stamp = timezone.localdate().isoformat()
+    assert csv_response["Content-Disposition"] == f'attachment; filename="audit-log-{stamp}.csv"'
+    assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
+
+    xlsx = admin_client.get(URL + "?export=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    assert (sheet["A1"].font.bold, sheet.freeze_panes) == (True, "A2")
+    assert xlsx["Content-Disposition"] == f'attachment; filename="audit-log-{stamp}.xlsx"'
 
 
 def test_audit_api_for_platform_admins_only(
