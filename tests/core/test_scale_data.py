@@ -166,3 +166,23 @@ def test_bench_generate_without_base_data_writes_nothing() -> None:
 
     assert Organisation.objects.count() == 0
     assert not DemoMarker.objects.filter(key__startswith="scale:").exists()
+
+
+@pytest.mark.django_db
+def test_analyse_gives_the_planner_statistics(make_organisation: Callable[..., Any]) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's row estimates are PostgreSQL's")
+    for n in range(3):
+        make_organisation(f"Statistik {n} AB")
+    table = Organisation._meta.db_table
+
+    def estimate() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return cursor.fetchone()[0]
+
+    assert estimate() < 3  # never analysed: -1
+    scale_data.analyse()
+    assert estimate() >= 3

@@ -377,6 +377,14 @@ def generate(
     return counts
 
 
+def analyse() -> None:
+    """Refresh the query planner's statistics of every table. Rows written by COPY have none
+    until autovacuum gets to them (and it may be off): without them PostgreSQL plans the key
+    pages' queries for a nearly empty database (one API list took 158 ms instead of 0.8 ms)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def _reset_sequences() -> None:
     if connection.vendor != "postgresql":
         return  # SQLite's AUTOINCREMENT follows the largest id written

@@ -76,6 +76,11 @@ class Command(BaseCommand):
             }
         except scale_data.MissingBaseData as exc:
             raise CommandError(str(exc)) from exc
+        # Also after an earlier run: a database generated before this step, or restored, may lack
+        # the planner's statistics, and every benchmark on it would measure bad plans.
+        if not quiet:
+            self.stderr.write("analysing the tables (the query planner's statistics)")
+        scale_data.analyse()
         if options["format"] == "json":
             self.stdout.write(json.dumps(result, sort_keys=True))
         else:
