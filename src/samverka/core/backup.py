@@ -398,7 +398,8 @@ def restore_backup(path: str | os.PathLike[str], *, force: bool = False) -> Rest
     against their sha256, the migrations against this database's, and that the database is
     empty (or ``force``: everything in it is replaced). Then, in one transaction, replaces every
     table with the archive's rows, resets the PostgreSQL sequences and refills the SQLite
-    full-text tables; after the commit writes the uploaded files under ``MEDIA_ROOT``.
+    full-text tables; after the commit refreshes the planner's statistics (ANALYZE) and writes
+    the uploaded files under ``MEDIA_ROOT``.
     """
     try:
         archive = zipfile.ZipFile(path)
@@ -441,6 +442,9 @@ def restore_backup(path: str | os.PathLike[str], *, force: bool = False) -> Rest
         from django.contrib.contenttypes.models import ContentType
 
         ContentType.objects.clear_cache()
+        # Fresh planner statistics for the rows just written (autovacuum may be off or slow).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         for name, destination in media:
             destination.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(name) as source, destination.open("wb") as out:
