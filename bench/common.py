@@ -45,7 +45,9 @@ def django_setup(
 ) -> None:
     """Point Samverka at ``database_url`` (unset: its default SQLite under ``var_dir``), set any
     extra environment variables, and set Django up. Call once per process: settings are fixed
-    at setup."""
+    at setup. The page cache is off unless ``environ`` turns it on: in-process benchmarks time
+    what a request renders (bench/pages.py measures the cache over HTTP)."""
+    environ.setdefault("SAMVERKA_PAGE_CACHE_SECONDS", "0")
     if var_dir is not None:
         os.environ["SAMVERKA_VAR_DIR"] = var_dir
     if database_url is None:

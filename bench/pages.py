@@ -241,8 +241,8 @@ class Server:
             "SAMVERKA_DEBUG": "0",
             "SAMVERKA_VAR_DIR": self.var_dir.name,
         }
-        if not page_cache:
-            env["SAMVERKA_PAGE_CACHE_SECONDS"] = "0"
+        # Explicit both ways: this process runs with the page cache off (bench/common.py).
+        env["SAMVERKA_PAGE_CACHE_SECONDS"] = "300" if page_cache else "0"
         self.cache = redis_url()
         if self.cache:
             env["SAMVERKA_REDIS_URL"] = self.cache

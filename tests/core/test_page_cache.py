@@ -145,6 +145,16 @@ def test_bookkeeping_writes_keep_the_cache(client, organisation) -> None:
         ('UPDATE "core_periodicrun" SET last_run = %s', False),
         ('DELETE FROM "samverka_cache" WHERE cache_key = %s', False),
         ("SELECT * FROM \"actors_organisation\" WHERE name = 'UPDATE x'", False),
+        # SQLite's many-to-many add() and bulk_create(ignore_conflicts=True); the trigram table
+        ('INSERT OR IGNORE INTO "events_event_organisers" ("event_id") VALUES (%s)', True),
+        ("INSERT OR REPLACE INTO knowledge_term_trgm (term) VALUES (%s)", True),
+        ('REPLACE INTO "actors_organisation" ("name") VALUES (%s)', True),
+        # PostgreSQL upserts in a common table expression
+        (
+            "WITH up AS (INSERT INTO indicators_value (x) SELECT x FROM s RETURNING 1) SELECT 1",
+            True,
+        ),
+        ("WITH c AS (SELECT id FROM actors_organisation) SELECT * FROM c", False),
     ],
 )
 def test_which_statements_count_as_content_writes(sql: str, content: bool) -> None:
@@ -319,3 +329,22 @@ def test_a_message_waiting_in_a_cookie_is_shown_not_a_cached_page(client, organi
     page = _page(client, organisation)
     assert HEADER not in page
     assert "Tack, vi har fått ditt ärende." in page.content.decode()
+
+
+def test_a_shared_cache_that_does_not_answer_means_no_cache_not_an_error(
+    client, organisation, monkeypatch
+) -> None:
+    def down() -> str:
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(page_cache, "current_generation", down)
+    page = _page(client, organisation)
+    assert page.status_code == 200
+    assert HEADER not in page
+    assert "Skogsklustret AB" in page.content.decode()
+
+
+def test_http_and_https_are_cached_apart(client, organisation) -> None:
+    assert _page(client, organisation)[HEADER] == "miss"
+    assert _page(client, organisation, secure=True)[HEADER] == "miss"
+    assert _page(client, organisation, secure=True)[HEADER] == "hit"

@@ -389,3 +389,19 @@ def test_finished_poll_holds_its_source_for_the_whole_interval(monkeypatch):
 
 def _refused(*args: object, **kwargs: object) -> object:
     raise scanning.FetchError("refused")
+
+
+@pytest.mark.django_db
+def test_a_short_lease_worker_does_not_take_a_long_lease_worker_for_dead():
+    now = timezone.now()
+    # Beat 4 minutes ago with the default 5-minute lease: alive for another minute.
+    workers.beat("patient", now - timedelta(minutes=4), lease=timedelta(minutes=5))
+    task = _running(now - timedelta(minutes=10), "patient")
+
+    # A worker started with --lease 20 recovers: the heartbeat's own expiry decides.
+    assert workers.recover_lost_tasks(timedelta(seconds=20), now) == 0
+    task.refresh_from_db()
+    assert task.status == "RUNNING"
+    assert PeriodicRun.objects.filter(name="worker:patient").exists()
+    # Once that expiry has passed, the task is requeued.
+    assert workers.recover_lost_tasks(timedelta(seconds=20), now + timedelta(minutes=2)) == 1

@@ -12,6 +12,7 @@ import functools
 import ipaddress
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -110,9 +111,11 @@ def fetch(
 ) -> FetchResult:
     """GET ``url`` conditionally; a 304 gives a result with ``not_modified`` and no content.
 
-    Raises ``FetchError`` for refused addresses, network errors, HTTP errors and bodies over
-    ``max_bytes``.
+    Raises ``FetchError`` for refused addresses, network errors, HTTP errors, bodies over
+    ``max_bytes`` and fetches that take longer than ``timeout`` in all (redirects included; a
+    server that sends a byte now and then would otherwise never time out).
     """
+    deadline = time.monotonic() + timeout
     headers = {"User-Agent": user_agent(), "Accept": "*/*"}
     if etag:
         headers["If-None-Match"] = etag
@@ -124,6 +127,7 @@ def fetch(
             timeout=limits, follow_redirects=False, trust_env=False, verify=_ssl_context()
         ) as client:
             for _hop in range(MAX_REDIRECTS + 1):
+                _check_deadline(url, deadline)
                 check_url(url)
                 with client.stream("GET", url, headers=headers) as response:
                     if response.status_code in {301, 302, 303, 307, 308}:
@@ -132,7 +136,7 @@ def fetch(
                             raise FetchError(f"HTTP {response.status_code} without a Location")
                         url = urljoin(url, location)
                         continue
-                    return _read(url, response, max_bytes)
+                    return _read(url, response, max_bytes, deadline)
     except httpx.TimeoutException as exc:
         raise FetchError(f"timed out fetching {url}") from exc
     except httpx.HTTPError as exc:
@@ -140,7 +144,12 @@ def fetch(
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _read(url: str, response: httpx.Response, max_bytes: int) -> FetchResult:
+def _check_deadline(url: str, deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise FetchError(f"timed out fetching {url}")
+
+
+def _read(url: str, response: httpx.Response, max_bytes: int, deadline: float) -> FetchResult:
     meta = {
         "url": url,
         "status": response.status_code,
@@ -160,4 +169,5 @@ def _read(url: str, response: httpx.Response, max_bytes: int) -> FetchResult:
         body.extend(chunk)
         if len(body) > max_bytes:
             raise FetchError(f"the document is larger than {max_bytes} bytes")
+        _check_deadline(url, deadline)
     return FetchResult(content=bytes(body), **meta)

@@ -3,9 +3,10 @@
 ``django-tasks-db`` marks a task RUNNING when a worker claims it and never looks at it again: a
 worker killed mid-task (SIGKILL, OOM, a lost machine) leaves the row RUNNING for ever and the work
 is never done. So every ``samverka worker`` writes a heartbeat (a ``PeriodicRun`` row named
-``worker:<worker id>``) every fifth of its lease (at most 30 s), and on start and with each
-heartbeat looks for RUNNING tasks that started more than a lease ago and whose worker has no fresh
-heartbeat: those are put back in the queue (READY) to run again, or marked failed after
+``worker:<worker id>`` holding the moment, on the database's clock, when it expires: now plus
+the worker's lease) every fifth of its lease (at most 30 s), and on start and with each heartbeat
+looks for RUNNING tasks that started more than a lease ago and whose worker's heartbeat has
+expired or never was: those are put back in the queue (READY) to run again, or marked failed after
 ``MAX_ATTEMPTS`` lost attempts so that a task that kills its worker does not loop. This is
 at-least-once delivery: a task must be safe to run again, as the project's are (idempotent writes;
 mails claimed before they go, except the two sluice notifications, which a worker killed between
@@ -19,6 +20,7 @@ import os
 import socket
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.compat import TaskResultStatus
@@ -42,12 +44,24 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(8)}"
 
 
-def beat(worker_id: str, now: datetime | None = None) -> None:
-    """Record that ``worker_id`` is alive."""
-    now = now or timezone.now()
+def database_now() -> datetime:
+    """The database server's clock on PostgreSQL (workers on several hosts agree on it even
+    when their own clocks drift); this machine's on SQLite, whose workers share one machine."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT now()")
+            return cursor.fetchone()[0]
+    return timezone.now()
+
+
+def beat(worker_id: str, now: datetime | None = None, lease: timedelta = DEFAULT_LEASE) -> None:
+    """Record that ``worker_id`` is alive for its ``lease`` from ``now``: the heartbeat holds
+    the moment it expires, so a worker with a short lease never takes one with a long lease
+    for dead."""
+    until = (now or database_now()) + lease
     name = PREFIX + worker_id
-    if not PeriodicRun.objects.filter(name=name).update(last_run=now):
-        PeriodicRun.objects.get_or_create(name=name, defaults={"last_run": now})
+    if not PeriodicRun.objects.filter(name=name).update(last_run=until):
+        PeriodicRun.objects.get_or_create(name=name, defaults={"last_run": until})
 
 
 def retire(worker_id: str) -> None:
@@ -57,11 +71,12 @@ def retire(worker_id: str) -> None:
 
 def recover_lost_tasks(lease: timedelta = DEFAULT_LEASE, now: datetime | None = None) -> int:
     """Requeue (or, after ``MAX_ATTEMPTS``, fail) the RUNNING tasks started over ``lease`` ago
-    whose worker has not beaten within ``lease``; returns how many. Each row is changed with a
-    conditional UPDATE, so several workers recovering at once act on a task once."""
-    now = now or timezone.now()
+    whose worker's heartbeat has expired (or who never had one); returns how many. Each row is
+    changed with a conditional UPDATE, so several workers recovering at once act on a task
+    once."""
+    now = now or database_now()
     cutoff = now - lease
-    PeriodicRun.objects.filter(name__startswith=PREFIX, last_run__lt=cutoff).delete()
+    PeriodicRun.objects.filter(name__startswith=PREFIX, last_run__lt=now).delete()
     alive = {
         name.removeprefix(PREFIX)
         for name in PeriodicRun.objects.filter(name__startswith=PREFIX).values_list(

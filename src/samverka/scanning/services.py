@@ -343,11 +343,13 @@ def poll_source(source: FeedSource, rules: list[tagging.CompiledRule] | None = N
     if not _claim(source, now):
         result.status = "skipped"
         return result
+    held = source.last_polled
     try:
         _fetch_and_store(source, rules, result, now)
     finally:
-        # A poll that finished, whatever its outcome, holds the source for its whole interval.
-        FeedSource.objects.filter(pk=source.pk).update(last_polled=now)
+        # A poll that finished, whatever its outcome, holds the source for its whole interval;
+        # unless it outlived its lease and another poll has claimed the source since.
+        FeedSource.objects.filter(pk=source.pk, last_polled=held).update(last_polled=now)
         source.last_polled = now
     return result
 

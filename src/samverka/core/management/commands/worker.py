@@ -56,7 +56,7 @@ class Command(BaseCommand):
         worker_id = workers.new_worker_id() if database else ""
         lease = timedelta(seconds=max(1.0, options["lease"]))
         if database:
-            workers.beat(worker_id)
+            workers.beat(worker_id, lease=lease)
             workers.recover_lost_tasks(lease)
         stop = threading.Event()
         schedule = not options["no_scheduler"]
@@ -94,7 +94,7 @@ class Command(BaseCommand):
         while not stop.is_set():
             if worker_id:
                 try:
-                    workers.beat(worker_id)
+                    workers.beat(worker_id, lease=lease)
                     workers.recover_lost_tasks(lease)
                 except Exception:
                     logger.exception("heartbeat or task recovery failed")
@@ -106,6 +106,9 @@ class Command(BaseCommand):
                         logger.info("periodic jobs enqueued: %s", ", ".join(started))
                 except Exception:
                     logger.exception("scheduler pass failed")
-            close_old_connections()
+            try:
+                close_old_connections()
+            except Exception:  # a broken connection must not end the heartbeat
+                logger.exception("closing old database connections failed")
             stop.wait(every)
         connections.close_all()  # this thread's own connections
