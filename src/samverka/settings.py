@@ -197,13 +197,14 @@ else:
 # memory and are dropped when any content table changes (the generation token lives in the shared
 # cache above). Seconds a page may live at most (0 turns it off; off with DEBUG, so template edits
 # show, and in tests unless a test turns it on), the most pages one process keeps, the largest
-# (so at most 1000 × 128 KiB = 128 MiB a process; public pages are typically 10-30 KiB).
+# (so at most 500 × 256 KiB = 128 MiB a process; public pages are typically 10-30 KiB, a cluster
+# profile with its member map about 200 KiB).
 SAMVERKA_PAGE_CACHE_SECONDS = envint("SAMVERKA_PAGE_CACHE_SECONDS", 0 if TESTING or DEBUG else 300)
-SAMVERKA_PAGE_CACHE_MAX_BYTES = envint("SAMVERKA_PAGE_CACHE_MAX_BYTES", 128 * 1024)
+SAMVERKA_PAGE_CACHE_MAX_BYTES = envint("SAMVERKA_PAGE_CACHE_MAX_BYTES", 256 * 1024)
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "samverka-pages",
-    "OPTIONS": {"MAX_ENTRIES": envint("SAMVERKA_PAGE_CACHE_ENTRIES", 1000)},
+    "OPTIONS": {"MAX_ENTRIES": envint("SAMVERKA_PAGE_CACHE_ENTRIES", 500)},
 }
 
 # Background tasks --------------------------------------------------------------------------------
