@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from test_security_ratelimit import _free_port, _redis, _wait_until_up
+from test_security_ratelimit import _redis, running_servers
 
 REDIS_URL = os.environ.get("SAMVERKA_TEST_PAGE_CACHE_REDIS_URL", "redis://127.0.0.1:6379/12")
 HEADER = "X-Samverka-Cache"
@@ -52,32 +52,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str],
         "from samverka.actors.models import Organisation\n"
         "print(Organisation.objects.create(name='Före AB', helix='company').pk)",
     )
-    processes, urls = [], []
-    for _ in range(2):
-        port = _free_port()
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "samverka", "serve", "--port", str(port), "--threads", "2"],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        for url, process in zip(urls, processes, strict=True):
-            _wait_until_up(url, process)
-        yield urls, env, int(organisation)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
-            if process.stderr:
-                process.stderr.close()
-        store.flushdb()
-        store.close()
+    with running_servers(env, 2) as urls:
+        try:
+            yield urls, env, int(organisation)
+        finally:
+            store.flushdb()
+            store.close()
 
 
 def _get(url: str) -> requests.Response:

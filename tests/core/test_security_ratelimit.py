@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,36 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 90) -> 
     raise TimeoutError(url)
 
 
+@contextmanager
+def running_servers(env: dict[str, str], count: int) -> Iterator[list[str]]:
+    """``count`` real ``samverka serve`` processes with ``env``, each on a free port; their URLs,
+    once every one answers."""
+    processes, urls = [], []
+    for _ in range(count):
+        port = _free_port()
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "samverka", "serve", "--port", str(port), "--threads", "2"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    try:
+        for url, process in zip(urls, processes, strict=True):
+            _wait_until_up(url, process)
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=20)
+            if process.stderr:
+                process.stderr.close()
+
+
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     store = _redis()
@@ -82,32 +113,12 @@ def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]
         check=True,
         timeout=180,
     )
-    processes, urls = [], []
-    for _ in range(2):
-        port = _free_port()
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "samverka", "serve", "--port", str(port), "--threads", "2"],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        for url, process in zip(urls, processes, strict=True):
-            _wait_until_up(url, process)
-        yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
-            if process.stderr:
-                process.stderr.close()
-        store.flushdb()
-        store.close()
+    with running_servers(env, 2) as urls:
+        try:
+            yield urls
+        finally:
+            store.flushdb()
+            store.close()
 
 
 def _failed_login(base_url: str, username: str) -> str:
