@@ -30,15 +30,19 @@ def _role_names(user: Any) -> list[str]:
     return sorted(user.groups.filter(name__in=_ROLE_NAMES).values_list("name", flat=True))
 
 
-def _roles_entry(user: Any, changed: set[str], added: bool) -> Any:
-    now = _role_names(user)
+def _membership_entry(
+    obj: Any, action: str, field: str, now: list[str], changed: set[str], added: bool
+) -> Any:
+    """An unsaved entry for a membership change: ``field`` was ``now`` less (added) or plus
+    (removed) ``changed``."""
     before = sorted(set(now) - changed if added else set(now) | changed)
     return audit.entry(
-        actor=audit.current_actor(),
-        action="user.roles_changed",
-        obj=user,
-        changes={"roles": [before, now]},
+        actor=audit.current_actor(), action=action, obj=obj, changes={field: [before, now]}
     )
+
+
+def _roles_entry(user: Any, changed: set[str], added: bool) -> Any:
+    return _membership_entry(user, "user.roles_changed", "roles", _role_names(user), changed, added)
 
 
 def _user_groups_changed(
@@ -84,13 +88,7 @@ def _user_groups_changed(
 
 def _managers_entry(cluster: Any, changed: set[str], added: bool) -> Any:
     now = sorted(cluster.managers.values_list("username", flat=True))
-    before = sorted(set(now) - changed if added else set(now) | changed)
-    return audit.entry(
-        actor=audit.current_actor(),
-        action="cluster.managers_changed",
-        obj=cluster,
-        changes={"managers": [before, now]},
-    )
+    return _membership_entry(cluster, "cluster.managers_changed", "managers", now, changed, added)
 
 
 def _cluster_managers_changed(
