@@ -122,6 +122,11 @@ def members_by_helix(cluster: Cluster) -> list[dict[str, Any]]:
             .values_list("organisation__helix", "n")
         )
     )
+    return _helix_rows(counts)
+
+
+def _helix_rows(counts: Counter[str]) -> list[dict[str, Any]]:
+    """``counts`` (helix value → members) as one row per helix type, zero when none, in order."""
     return [{"helix": h.value, "label": h.label, "count": counts.get(h.value, 0)} for h in Helix]
 
 
@@ -161,9 +166,7 @@ def membership_summary(cluster: Cluster) -> dict[str, Any]:
     return {
         "count": sum(helix.values()),
         "last": max((row[3] for row in rows), default=None),
-        "helix": [
-            {"helix": h.value, "label": h.label, "count": helix.get(h.value, 0)} for h in Helix
-        ],
+        "helix": _helix_rows(helix),
         "places": places,
     }
 
