@@ -83,7 +83,6 @@ class Result:
     rps: float
     p50: float
     p95: float
-    queries: int | None = None
     errors: list[str] = field(default_factory=list)
 
 
