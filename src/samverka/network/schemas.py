@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from ninja import Field, Schema
 
+from samverka.network.services.graph import MEMBERSHIP_CLIQUE_LIMIT
+
+CLIQUES_LEFT_OUT = (
+    f"Clusters whose co-member links were left out (more than {MEMBERSHIP_CLIQUE_LIMIT} members)."
+)
+
 
 class OrganisationScore(Schema):
     id: int
@@ -48,10 +54,7 @@ class StatsOut(Schema):
     top_brokers: list[Broker]
     isolated: Isolated
     clusters: list[ClusterShare]
-    cliques_left_out: list[str] = Field(
-        default_factory=list,
-        description="Clusters whose co-member links were left out (more than 500 members).",
-    )
+    cliques_left_out: list[str] = Field(default_factory=list, description=CLIQUES_LEFT_OUT)
 
 
 class NodeOut(Schema):
@@ -78,10 +81,7 @@ class GraphOut(Schema):
     truncated: bool
     total_nodes: int
     total_edges: int
-    cliques_left_out: list[str] = Field(
-        default_factory=list,
-        description="Clusters whose co-member links were left out (more than 500 members).",
-    )
+    cliques_left_out: list[str] = Field(default_factory=list, description=CLIQUES_LEFT_OUT)
 
 
 class ChangeOut(Schema):
