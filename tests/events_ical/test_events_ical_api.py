@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from samverka.actors.models import FocusArea
 from samverka.api.models import ApiToken
 from samverka.events.models import Event, EventStatus, Visibility
 
@@ -48,6 +49,16 @@ def test_list_and_detail(client, make_event, make_cluster, focus_area):
     response = client.get("/api/v1/events?cluster=nope")
     assert response.status_code == 422
     assert "nope" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_focus_filter_lists_an_event_with_several_focus_areas_once(client, make_event, focus_area):
+    other = FocusArea.objects.create(slug="skog", name_sv="Skog", name_en="Forest")
+    both = make_event("Both", focus_areas=[focus_area, other])
+    make_event("Forest only", focus_areas=[other])
+    data = client.get("/api/v1/events?focus=vallodling").json()
+    assert data["count"] == 1
+    assert [e["uid"] for e in data["items"]] == [both.uid]
 
 
 @pytest.mark.django_db

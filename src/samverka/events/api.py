@@ -70,9 +70,9 @@ def _filtered(
         if not Area.objects.filter(code=county, kind="county").exists():
             raise ValidationError({"county": [_("No county “%(code)s”.") % {"code": county}]})
         events = events.filter(Q(municipality__parent__code=county) | Q(municipality__code=county))
-    # Only the focus-area join is to-many (the cluster filter is a subquery): DISTINCT on every
-    # list made the count and the page compare whole rows of all events.
-    return events.distinct() if focus else events
+    # No DISTINCT: the cluster filter is a subquery and the focus-area join meets at most one
+    # row per event (one focus area by its unique slug, each linked to an event once).
+    return events
 
 
 def _visible(request: HttpRequest) -> QuerySet[Event]:
