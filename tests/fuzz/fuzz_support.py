@@ -14,7 +14,10 @@ import datetime
 import hashlib
 import io
 import os
+import sqlite3
+import sys
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -374,3 +377,48 @@ def check_import(
             )
         transaction.set_rollback(True)
     return report
+
+
+# --- the kill tests: real ``samverka`` processes on a SQLite database file --------------------
+
+SAMVERKA = str(Path(sys.executable).with_name("samverka"))
+
+
+def samverka_env(path: Path, secret_key: str, **settings: str) -> dict[str, str]:
+    """The environment of a ``samverka`` process on the SQLite database in ``path``: this
+    process's environment without any SAMVERKA_ setting, plus ``settings`` (SAMVERKA_ names)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKA_")}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    env.update(
+        SAMVERKA_DATABASE_URL=f"sqlite:///{path / 'db.sqlite3'}",
+        SAMVERKA_VAR_DIR=str(path),
+        SAMVERKA_SECRET_KEY=secret_key,
+        SAMVERKA_SITE_URL="https://samverka.example",
+        **settings,
+    )
+    return env
+
+
+def sqlite_rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """The rows of a query on a SQLite database file, read outside Django."""
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def sqlite_count(db: Path, sql: str) -> int:
+    """The single number a ``SELECT COUNT(...)`` query returns."""
+    return sqlite_rows(db, sql)[0][0]
+
+
+def rss(name: str, items: int) -> bytes:
+    """An RSS feed called ``name`` with ``items`` items (guids ``name-0`` ...)."""
+    entries = "".join(
+        f"<item><title>{name} nyhet {n}</title><link>https://example.se/{name}/{n}</link>"
+        f"<guid>{name}-{n}</guid><description>Text {n}</description></item>"
+        for n in range(items)
+    )
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>{name}"
+        f"</title><link>https://example.se</link><description>d</description>{entries}"
+        "</channel></rss>"
+    ).encode()

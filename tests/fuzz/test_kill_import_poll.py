@@ -8,38 +8,29 @@ real one (the model is tests/newsletters/test_newsletters_kill_resume.py).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from fuzz_support import luhn_orgnr
+from fuzz_support import SAMVERKA, luhn_orgnr, rss, samverka_env, sqlite_count, sqlite_rows
 
-SAMVERKA = str(Path(sys.executable).with_name("samverka"))
 ORGANISATIONS = 3000
 
 
 def _env(path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKA_")}
-    env.pop("PYTEST_CURRENT_TEST", None)
-    env.update(
-        SAMVERKA_DATABASE_URL=f"sqlite:///{path / 'db.sqlite3'}",
-        SAMVERKA_VAR_DIR=str(path),
-        SAMVERKA_SECRET_KEY="kill-import-poll-test",
-        SAMVERKA_SITE_URL="https://samverka.example",
+    return samverka_env(
+        path,
+        "kill-import-poll-test",
         SAMVERKA_FEEDS_ALLOW_PRIVATE="1",
         SAMVERKA_FEEDS_TIMEOUT="120",
     )
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +45,6 @@ def _copy(migrated: Path, target: Path) -> dict[str, str]:
     for source in migrated.glob("db.sqlite3*"):
         shutil.copy(source, target / source.name)
     return _env(target)
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    with closing(sqlite3.connect(db)) as connection:
-        return connection.execute(sql).fetchall()
-
-
-def _count(db: Path, sql: str) -> int:
-    return _rows(db, sql)[0][0]
 
 
 def _writing(db: Path) -> bool:
@@ -97,32 +79,21 @@ def test_import_killed_mid_way_writes_nothing_and_rerun_imports_everything_once(
     assert process.returncode == -signal.SIGKILL, err[-2000:]
 
     # One transaction: killed inside it, nothing of the file is there (not even part of it).
-    assert _count(db, "SELECT COUNT(*) FROM actors_organisation") == 0
-    assert _count(db, "SELECT COUNT(*) FROM core_auditentry") == 0
+    assert sqlite_count(db, "SELECT COUNT(*) FROM actors_organisation") == 0
+    assert sqlite_count(db, "SELECT COUNT(*) FROM core_auditentry") == 0
 
     second = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     assert json.loads(second.stdout)["created"] == ORGANISATIONS
     third = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     report = json.loads(third.stdout)
     assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, ORGANISATIONS)
-    assert _count(db, "SELECT COUNT(*) FROM actors_organisation") == ORGANISATIONS
-    assert _count(db, "SELECT COUNT(DISTINCT orgnr) FROM actors_organisation") == ORGANISATIONS
+    assert sqlite_count(db, "SELECT COUNT(*) FROM actors_organisation") == ORGANISATIONS
+    assert (
+        sqlite_count(db, "SELECT COUNT(DISTINCT orgnr) FROM actors_organisation") == ORGANISATIONS
+    )
 
 
 # --- feed poll ------------------------------------------------------------------------------
-
-
-def _rss(name: str, items: int) -> bytes:
-    entries = "".join(
-        f"<item><title>{name} nyhet {n}</title><link>https://example.se/{name}/{n}</link>"
-        f"<guid>{name}-{n}</guid><description>Text {n}</description></item>"
-        for n in range(items)
-    )
-    return (
-        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>{name}"
-        f"</title><link>https://example.se</link><description>d</description>{entries}"
-        "</channel></rss>"
-    ).encode()
 
 
 class _Feeds:
@@ -137,7 +108,7 @@ class _Feeds:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 name = self.path.strip("/")
-                body = _rss(name, 5)
+                body = rss(name, 5)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/rss+xml")
                 self.send_header("Content-Length", str(len(body)))
@@ -192,8 +163,8 @@ def test_poll_killed_mid_fetch_and_restarted_stores_every_item_exactly_once(
     items = (
         "SELECT COUNT(*) FROM scanning_feeditem i JOIN scanning_feedsource s ON s.id = i.source_id"
     )
-    assert _count(db, items + " WHERE s.name = 'fast'") == 5
-    assert _count(db, items + " WHERE s.name = 'slow'") == 0
+    assert sqlite_count(db, items + " WHERE s.name = 'fast'") == 5
+    assert sqlite_count(db, items + " WHERE s.name = 'slow'") == 0
 
     feeds.release.set()
     second = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
@@ -202,9 +173,9 @@ def test_poll_killed_mid_fetch_and_restarted_stores_every_item_exactly_once(
     third = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     assert [(r["new"], r["seen"]) for r in json.loads(third.stdout)] == [(0, 5), (0, 5)]
 
-    assert _count(db, "SELECT COUNT(*) FROM scanning_feeditem") == 10
-    assert _count(db, "SELECT COUNT(DISTINCT source_id || guid) FROM scanning_feeditem") == 10
-    sources = _rows(
+    assert sqlite_count(db, "SELECT COUNT(*) FROM scanning_feeditem") == 10
+    assert sqlite_count(db, "SELECT COUNT(DISTINCT source_id || guid) FROM scanning_feeditem") == 10
+    sources = sqlite_rows(
         db,
         "SELECT name, last_error, consecutive_failures, last_success IS NOT NULL "
         "FROM scanning_feedsource ORDER BY name",

@@ -10,29 +10,25 @@ poll lease of the scanning app.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from fuzz_support import SAMVERKA, rss, samverka_env, sqlite_count, sqlite_rows
 
 from samverka.core import workers
 from samverka.core.models import PeriodicRun
 from samverka.scanning import services as scanning
 from samverka.scanning.models import FeedSource
 
-SAMVERKA = str(Path(sys.executable).with_name("samverka"))
 FEED_TIMEOUT = 2  # seconds; a poll then holds its source for 2 * 2 + 10 seconds
 POLL_TASK_LEASE = 15  # seconds; longer than that, so the poll reruns once the source is due
 CALENDAR_TASK_LEASE = 3  # a calendar poll holds nothing: its rerun can come at once
@@ -40,17 +36,12 @@ EVENTS = 40
 
 
 def _env(path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMVERKA_")}
-    env.pop("PYTEST_CURRENT_TEST", None)
-    env.update(
-        SAMVERKA_DATABASE_URL=f"sqlite:///{path / 'db.sqlite3'}",
-        SAMVERKA_VAR_DIR=str(path),
-        SAMVERKA_SECRET_KEY="kill-worker-test",
-        SAMVERKA_SITE_URL="https://samverka.example",
+    return samverka_env(
+        path,
+        "kill-worker-test",
         SAMVERKA_FEEDS_ALLOW_PRIVATE="1",
         SAMVERKA_FEEDS_TIMEOUT=str(FEED_TIMEOUT),
     )
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -67,15 +58,6 @@ def _copy(migrated: Path, target: Path) -> dict[str, str]:
     return _env(target)
 
 
-def _rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    with closing(sqlite3.connect(db)) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
-def _count(db: Path, sql: str) -> int:
-    return _rows(db, sql)[0][0]
-
-
 def _shell(env: dict[str, str], code: str) -> str:
     done = subprocess.run(
         [SAMVERKA, "shell", "-c", code], env=env, check=True, capture_output=True, text=True
@@ -85,7 +67,7 @@ def _shell(env: dict[str, str], code: str) -> str:
 
 def _task(db: Path, task_id: str) -> tuple[str, str, object]:
     """Status, worker ids (JSON) and return value (JSON) of a task result row."""
-    (row,) = _rows(
+    (row,) = sqlite_rows(
         db,
         "SELECT status, worker_ids, return_value FROM django_tasks_database_dbtaskresult "
         "WHERE replace(id, '-', '') = ?",
@@ -118,19 +100,6 @@ def _wait_finished(db: Path, task_id: str, process: subprocess.Popen, log: Path)
 
 
 # --- a local server of feeds and a calendar ----------------------------------------------------
-
-
-def _rss(name: str, items: int) -> bytes:
-    entries = "".join(
-        f"<item><title>{name} nyhet {n}</title><link>https://example.se/{name}/{n}</link>"
-        f"<guid>{name}-{n}</guid><description>Text {n}</description></item>"
-        for n in range(items)
-    )
-    return (
-        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>{name}"
-        f"</title><link>https://example.se</link><description>d</description>{entries}"
-        "</channel></rss>"
-    ).encode()
 
 
 def _ics(events: int) -> bytes:
@@ -168,7 +137,7 @@ class _Server:
                 if name == "calendar.ics":
                     body, kind = _ics(EVENTS), "text/calendar; charset=utf-8"
                 else:
-                    body, kind = _rss(name, 5), "application/rss+xml"
+                    body, kind = rss(name, 5), "application/rss+xml"
                 self.send_response(200)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
@@ -226,8 +195,8 @@ def test_worker_killed_mid_poll_is_recovered_and_stores_every_item_once(tmp_path
     items = (
         "SELECT COUNT(*) FROM scanning_feeditem i JOIN scanning_feedsource s ON s.id = i.source_id"
     )
-    assert _count(db, items + " WHERE s.name = 'fast'") == 5
-    assert _count(db, items + " WHERE s.name = 'slow'") == 0
+    assert sqlite_count(db, items + " WHERE s.name = 'fast'") == 5
+    assert sqlite_count(db, items + " WHERE s.name = 'slow'") == 0
     assert _task(db, task_id)[0] == "RUNNING"
 
     server.release.set()
@@ -239,17 +208,17 @@ def test_worker_killed_mid_poll_is_recovered_and_stores_every_item_once(tmp_path
     assert len(_json(worker_ids)) == 2  # the killed attempt and the one that finished
     assert _json(returned) == 1  # the rerun polled the slow feed only: the fast one was done
     assert server.requests == {"fast": 1, "slow": 2}
-    assert _count(db, items + " WHERE s.name = 'fast'") == 5
-    assert _count(db, items + " WHERE s.name = 'slow'") == 5
-    assert _count(db, "SELECT COUNT(DISTINCT source_id || guid) FROM scanning_feeditem") == 10
-    sources = _rows(
+    assert sqlite_count(db, items + " WHERE s.name = 'fast'") == 5
+    assert sqlite_count(db, items + " WHERE s.name = 'slow'") == 5
+    assert sqlite_count(db, "SELECT COUNT(DISTINCT source_id || guid) FROM scanning_feeditem") == 10
+    sources = sqlite_rows(
         db,
         "SELECT name, last_error, consecutive_failures, last_success IS NOT NULL "
         "FROM scanning_feedsource ORDER BY name",
     )
     assert sources == [("fast", "", 0, 1), ("slow", "", 0, 1)]
     # The dead worker's heartbeat was cleared by the recovery, the live one's on its way out.
-    assert _count(db, "SELECT COUNT(*) FROM core_periodicrun WHERE name LIKE 'worker:%'") == 0
+    assert sqlite_count(db, "SELECT COUNT(*) FROM core_periodicrun WHERE name LIKE 'worker:%'") == 0
 
 
 def test_worker_killed_mid_calendar_import_is_recovered_and_imports_every_event_once(
@@ -273,7 +242,7 @@ def test_worker_killed_mid_calendar_import_is_recovered_and_imports_every_event_
     stalled = server.stalled.wait(60)
     _kill(first)
     assert stalled, log.read_text(errors="replace")[-3000:]
-    assert _count(db, "SELECT COUNT(*) FROM events_event") == 0
+    assert sqlite_count(db, "SELECT COUNT(*) FROM events_event") == 0
     assert _task(db, task_id)[0] == "RUNNING"
 
     server.release.set()
@@ -285,9 +254,9 @@ def test_worker_killed_mid_calendar_import_is_recovered_and_imports_every_event_
     assert len(_json(worker_ids)) == 2
     assert _json(returned) == 1
     assert server.requests == {"calendar.ics": 2}
-    assert _count(db, "SELECT COUNT(*) FROM events_event") == EVENTS
-    assert _count(db, "SELECT COUNT(DISTINCT uid) FROM events_event") == EVENTS
-    assert _rows(
+    assert sqlite_count(db, "SELECT COUNT(*) FROM events_event") == EVENTS
+    assert sqlite_count(db, "SELECT COUNT(DISTINCT uid) FROM events_event") == EVENTS
+    assert sqlite_rows(
         db,
         "SELECT consecutive_failures, last_error, last_success IS NOT NULL "
         "FROM events_calendarsource",
