@@ -623,8 +623,8 @@ def assessment_edit(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect(project)
             messages.success(request, _("Scores saved. Submit when you are done."))
             return redirect("programmes:assessment", reference=project.reference)
-    if assessment.pk is not None:
-        assessment.refresh_from_db()
+    # score_assessment saves through its own instance (rolled back on refusal), so
+    # ``assessment`` still holds what was read above: no refresh needed.
     return render(
         request,
         "programmes/assessment_form.html",
