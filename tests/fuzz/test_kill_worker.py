@@ -88,6 +88,14 @@ def _kill(process: subprocess.Popen) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
+def _kill_worker_when_stalled(env: dict[str, str], log: Path, lease: int, server: _Server) -> None:
+    """Start a worker, SIGKILL it once it is stuck mid-fetch on the stalling server."""
+    first = _worker(env, log, lease)
+    stalled = server.stalled.wait(60)
+    _kill(first)
+    assert stalled, log.read_text(errors="replace")[-3000:]
+
+
 def _wait_finished(db: Path, task_id: str, process: subprocess.Popen, log: Path) -> None:
     """Wait until the task has finished (in ``process``, a worker), then stop it cleanly."""
     deadline = time.monotonic() + 90
@@ -185,10 +193,7 @@ def test_worker_killed_mid_poll_is_recovered_and_stores_every_item_once(tmp_path
         "print(poll_due_feeds.enqueue().id)\n",
     )
 
-    first = _worker(env, log, POLL_TASK_LEASE)
-    stalled = server.stalled.wait(60)
-    _kill(first)
-    assert stalled, log.read_text(errors="replace")[-3000:]
+    _kill_worker_when_stalled(env, log, POLL_TASK_LEASE, server)
 
     # Killed mid-fetch of the slow feed: the fast one is stored, the slow one not, and the task
     # is left RUNNING by a worker that no longer exists.
@@ -238,10 +243,7 @@ def test_worker_killed_mid_calendar_import_is_recovered_and_imports_every_event_
         "print(poll_due_calendars.enqueue().id)\n",
     )
 
-    first = _worker(env, log, CALENDAR_TASK_LEASE)
-    stalled = server.stalled.wait(60)
-    _kill(first)
-    assert stalled, log.read_text(errors="replace")[-3000:]
+    _kill_worker_when_stalled(env, log, CALENDAR_TASK_LEASE, server)
     assert sqlite_count(db, "SELECT COUNT(*) FROM events_event") == 0
     assert _task(db, task_id)[0] == "RUNNING"
 
