@@ -91,8 +91,10 @@ class Command(BaseCommand):
         periodic jobs that are due every 30 seconds."""
         every = min(30.0, lease.total_seconds() / 5) if worker_id else 30.0
         next_schedule = 0.0
+        next_beat = time.monotonic() + every  # handle() beat and recovered just before
         while not stop.is_set():
-            if worker_id:
+            if worker_id and time.monotonic() >= next_beat:
+                next_beat = time.monotonic() + every
                 try:
                     workers.beat(worker_id, lease=lease)
                     workers.recover_lost_tasks(lease)
