@@ -49,9 +49,11 @@ def import_long_csv(
     indicator: str | None,
     source: str,
     actor: Any = None,
+    derive: bool = True,
 ) -> bool:
-    """Import a long CSV file on PostgreSQL (audited as done by ``actor``); False (file
-    rewound, report untouched) when the row-by-row path must do it."""
+    """Import a long CSV file on PostgreSQL (audited as done by ``actor``), then derive in the
+    same transaction unless not ``derive``; False (file rewound, report untouched) when the
+    row-by-row path must do it."""
     if connection.vendor != "postgresql" or not raw.seekable():
         return False
     start = raw.tell()
@@ -77,6 +79,7 @@ def import_long_csv(
                     indicator,
                     source,
                     actor,
+                    derive,
                 ),
             )
         except _Fallback:
@@ -127,6 +130,7 @@ def _run(
     indicator: str | None,
     source: str,
     actor: Any,
+    derive: bool = True,
 ) -> None:
     width = len(headers)
     columns = [f"c{i}" for i in range(width)]
@@ -157,6 +161,12 @@ def _run(
                 _("New indicators created (name them in the catalogue): %(codes)s")
                 % {"codes": ", ".join(new_codes)}
             )
+        if derive and report.ok:
+            cursor.execute(f"SELECT DISTINCT code, period FROM {ROWS}")  # noqa: S608
+            periods: dict[str, set[str]] = {}
+            for code, period in cursor.fetchall():
+                periods.setdefault(code, set()).add(period)
+            importers.derive_imported(report, periods, actor)
 
 
 def _copy(cursor: Any, raw: IO[bytes], columns: list[str], delimiter: str, read: int) -> None:
