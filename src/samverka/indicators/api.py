@@ -35,8 +35,8 @@ from samverka.indicators.services.series import (
     json_number,
     period_filter,
     series,
-    value_status,
     validate_period,
+    value_status,
 )
 from samverka.programmes.models import Programme
 
