@@ -258,6 +258,11 @@ def map_cube(
     if time is None:
         time = pick(all_periods)
 
+    for dimension in [d for d in free if len(d.codes) == 1]:
+        # One category (a table of one indicator, one age band): nothing to choose.
+        fixed[dimension.code] = 0
+        free.remove(dimension)
+
     fixed_area = fixed_period = ""
     if area is not None:
         fixed_area = normalise_area_code(area)
@@ -394,13 +399,12 @@ _NATION_WORDS = ("riket", "sverige", "sweden", "hela", "whole", "total")
 
 
 def _names_area(code: str, label: str, names: dict[str, str] | None) -> bool:
-    """Whether a category's label is consistent with the area its code names: the label is the
-    code itself, starts with it, or holds the area's name ("Stockholms county" for 01)."""
+    """Whether a category's label names the area its code names ("Stockholms county" or
+    "01 Stockholm" for 01): bare codes are not enough, as ages 20–25 or sectors 01–08 would
+    pass for counties."""
     if names is None:
         return True
     label = label.strip().lower()
-    if not label or label == code.strip().lower() or label.startswith(code.strip().lower()):
-        return True
     area = normalise_area_code(code)
     if area == "00":
         return any(word in label for word in _NATION_WORDS)
