@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from django.core.management import call_command
-
 from indicator_values_builders import VASTERNORRLAND
+
 from samverka.indicators.models import Indicator, Value
 from samverka.indicators.services.clients import ScbClient
 from samverka.indicators.services.formats import FormatError
@@ -32,7 +32,9 @@ def _english(english: None) -> None:
 
 def px(*lines: str, data: str) -> bytes:
     """A PX file in UTF-8 from its header lines and the text after ``DATA=``."""
-    return ("\n".join(['CHARSET="UTF-8";', 'AXIS-VERSION="2013";', *lines]) + f"\nDATA=\n{data};\n").encode()
+    return (
+        "\n".join(['CHARSET="UTF-8";', 'AXIS-VERSION="2013";', *lines]) + f"\nDATA=\n{data};\n"
+    ).encode()
 
 
 def run(data: bytes, name: str = "table.px", **options: Any) -> Any:

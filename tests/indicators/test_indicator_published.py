@@ -42,9 +42,7 @@ def total(code: str, area: str, period: str, gender: str = "T") -> Decimal | Non
 def test_live_births_give_the_published_national_and_county_totals(capsys: Any) -> None:
     # BE0101D1's own rows: the nation 2002 men 49 187 + women 46 628 = 95 815; Västmanland
     # (19) 1 277 + 1 234, with Heby (1917) still in it then; Uppsala (03) 1 704 + 1 618.
-    call_command(
-        "import", "indicators", str(SCB / "BE0101D1.px"), "--select", "maternal age=total"
-    )
+    call_command("import", "indicators", str(SCB / "BE0101D1.px"), "--select", "maternal age=total")
     out = capsys.readouterr().out
     assert "1917 placed on 0331" in out
     assert total("BE0101D1", "00", "2002") == Decimal(95815)
@@ -54,7 +52,9 @@ def test_live_births_give_the_published_national_and_county_totals(capsys: Any) 
     assert total("BE0101D1", "0331", "2002") == Decimal(51 + 56)
     assert total("BE0101D1", "0331", "2002", "K") == Decimal(56)
     # The county's published K and M stay the source's, not a sum over today's municipalities.
-    source = Value.objects.get(indicator__code="BE0101D1", area__code="03", period="2002", gender="M")
+    source = Value.objects.get(
+        indicator__code="BE0101D1", area__code="03", period="2002", gender="M"
+    )
     assert (source.value, source.derived) == (Decimal(1704), False)
 
 
@@ -100,7 +100,10 @@ PEER_OUTCOMES: dict[str, tuple[dict[str, Any], str | None]] = {
         "no known Swedish area codes in region: 3001 (Halden), 3002 (Moss)",
     ),
     "serializers_TAB2936.px": (
-        {"area": "00", "select": ["main union organisation=Samtliga", "type of employment=ANSTTOT"]},
+        {
+            "area": "00",
+            "select": ["main union organisation=Samtliga", "type of employment=ANSTTOT"],
+        },
         None,
     ),
     "jsonstatpy_cso_ie_NQQ25.json": ({"content": "NQQ25C01"}, "no region dimension"),

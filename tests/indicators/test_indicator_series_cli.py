@@ -126,6 +126,8 @@ def test_derive_command_reports_counts() -> None:
         "updated": 0,
         "unchanged": 0,
         "removed": 0,
+        # The nation needs all 21 counties; only Västernorrland has a value (Swedish by default).
+        "notes": ["00 2020 T härleds inte: inget värde för 01, 03, 04, 05, 06, 07, 08, 09 …"],
     }
     assert value_of(indicator, "22", "2020").derived is True
 

@@ -395,7 +395,7 @@ def map_cube(
     return mapping
 
 
-_NATION_WORDS = ("riket", "sverige", "sweden", "hela", "whole", "total")
+_NATION_WORDS = ("riket", "sverige", "sweden", "hela", "whole")
 
 
 def _names_area(code: str, label: str, names: dict[str, str] | None) -> bool:
