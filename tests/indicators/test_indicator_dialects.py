@@ -460,3 +460,14 @@ def test_a_dimension_of_codes_that_are_not_areas_is_not_taken_for_the_region() -
     report = run(data, name="cso.json")
     assert "no region dimension" in report.file_error
     assert "Sector" in report.file_error
+
+
+def test_long_csv_with_a_retired_code_is_placed_on_todays_with_a_note() -> None:
+    data = "indicator;area;period;gender;value\nheby;1917;2002;T;107\nheby;0380;2002;T;1900\n"
+    report = run(data.encode(), name="values.csv", no_derive=True)
+    assert report.ok, report.errors
+    assert got("heby") == {
+        ("0331", "2002", "T"): Decimal(107),
+        ("0380", "2002", "T"): Decimal(1900),
+    }
+    assert "1917 placed on 0331, its code since 2007 (Heby moved" in " ".join(report.warnings)

@@ -146,7 +146,7 @@ def _run(
         report.rows = cursor.fetchone()[0]
         if not report.rows:
             raise _Fallback
-        _resolve(cursor, positions, indicator)
+        report.warnings.extend(_resolve(cursor, positions, indicator))
         _python_checks(cursor, report, positions, indicator)
         codes, known = _codes(cursor)
         if report.errors or any(code in known for code in codes):
@@ -207,8 +207,9 @@ def _copy(cursor: Any, raw: IO[bytes], columns: list[str], delimiter: str, read:
         raise _Fallback from exc
 
 
-def _resolve(cursor: Any, positions: dict[str, int], indicator: str | None) -> None:
-    """The staged rows, checked: ``bad`` marks those SQL did not recognise.
+def _resolve(cursor: Any, positions: dict[str, int], indicator: str | None) -> list[str]:
+    """The staged rows, checked: ``bad`` marks those SQL did not recognise. Returns the notes
+    on retired area codes read as today's.
 
     Codes, areas, periods, genders and statuses repeat, so each column's distinct cells are
     judged once by the row-by-row path's own functions and joined back through a map table.
@@ -268,6 +269,7 @@ def _resolve(cursor: Any, positions: dict[str, int], indicator: str | None) -> N
         """,  # noqa: S608 - table and column names are ours
         {"indicator": indicator},
     )
+    return list(check.notes.values())
 
 
 def _python_checks(

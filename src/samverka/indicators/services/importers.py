@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from samverka.core.importing import ImportFileError, ImportReport, read_table
+from samverka.geo import history
 from samverka.indicators.enums import Gender, Source
 from samverka.indicators.models import Indicator
 from samverka.indicators.services import store
@@ -34,7 +35,7 @@ from samverka.indicators.services.formats import (
 )
 from samverka.indicators.services.formats.jsonstat import parse_jsonstat
 from samverka.indicators.services.formats.px import parse_px
-from samverka.indicators.services.mapping import MappingError, map_cube
+from samverka.indicators.services.mapping import MappingError, map_cube, placed_note
 from samverka.indicators.services.store import ValueRow
 
 HELP = (
@@ -298,12 +299,14 @@ def _header_positions(headers: list[str]) -> dict[str, int]:
 
 
 class _Validator:
-    """Caches for checking many rows fast: each distinct code is checked once."""
+    """Caches for checking many rows fast: each distinct code is checked once. A municipality
+    code Statistics Sweden has retired (1917 Heby → 0331) is read as today's, with a note."""
 
     def __init__(self) -> None:
         self.areas = set(store.area_ids())
         self.area_cache: dict[str, str | None] = {}
         self.period_cache: dict[str, str | None] = {}
+        self.notes: dict[str, str] = {}  # retired code → the note for the report
 
     def area(self, code: str) -> str | None:
         try:
@@ -311,6 +314,11 @@ class _Validator:
         except KeyError:
             normalised = store.normalise_area_code(code)
             result = normalised if normalised in self.areas else None
+            if result is None:
+                change = history.replacement(normalised)
+                if change is not None and change.new_code in self.areas:
+                    result = change.new_code
+                    self.notes[normalised] = placed_note(normalised, change)
             self.area_cache[code] = result
             return result
 
@@ -473,6 +481,7 @@ def _import_long(
                 _("New indicators created (name them in the catalogue): %(codes)s")
                 % {"codes": ", ".join(sorted(new_codes))}
             )
+        report.warnings.extend(check.notes.values())
         if derive and report.ok:
             derive_imported(report, periods, actor)
 
@@ -653,6 +662,7 @@ def import_kolada_document(
     if report.rows == 0:
         report.file_error = _("the response holds no values")
         return
+    report.warnings.extend(check.notes.values())
 
     def write() -> None:
         for kpi, values in sorted(rows.items()):

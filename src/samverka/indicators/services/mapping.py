@@ -395,6 +395,16 @@ def map_cube(
     return mapping
 
 
+def placed_note(old: str, change: history.CodeChange) -> str:
+    """The report's note for a retired area code placed on today's."""
+    return _("%(old)s placed on %(new)s, its code since %(year)d (%(note)s)") % {
+        "old": old,
+        "new": change.new_code,
+        "year": change.year,
+        "note": change.note,
+    }
+
+
 _NATION_WORDS = ("riket", "sverige", "sweden", "hela", "whole")
 
 
@@ -453,10 +463,7 @@ def _place_areas(
             )
         else:
             area_codes[index] = change.new_code
-            notes.append(
-                _("%(old)s placed on %(new)s, its code since %(year)d (%(note)s)")
-                % {"old": area, "new": change.new_code, "year": change.year, "note": change.note}
-            )
+            notes.append(placed_note(area, change))
     years = sorted({int(period[:4]) for period in periods.values()})
     present = set(area_codes.values())
     for split in history.splits():
