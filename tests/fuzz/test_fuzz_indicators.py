@@ -5,6 +5,7 @@ report."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -26,6 +27,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from samverka.indicators.models import Indicator
+from samverka.indicators.services.formats import FormatError
+from samverka.indicators.services.formats.px import parse_header
 from samverka.indicators.services.importers import import_indicators
 
 TABLES = ["indicators"]
@@ -174,6 +177,31 @@ def test_indicators_import_of_damaged_scb_px_reports_or_imports_once(base, data)
         tables=TABLES,
         sum=["marital status", "age"],
     )
+
+
+@fuzz_settings(0.2)
+@given(data=mutated((SHARED_DATA / "px-peers" / "pxweb_BE101ACEkeys.px").read_bytes()))
+def test_indicators_import_of_damaged_keys_px_reports_or_imports_once(base, data):
+    check_import(
+        import_indicators,
+        data,
+        filename="keys.px",
+        tables=TABLES,
+        area="00",
+        select=["marital status=SI", "age=-4"],
+    )
+
+
+@fuzz_settings()
+@given(
+    header=st.text(alphabet='"();,=[]-AKEYSTLIST12 \n(ä', max_size=80).map(
+        lambda text: 'VALUES("x")=' + text
+    )
+)
+@example(header='PRECISION("Indicator","PPPs(US)")=1;')
+def test_px_header_tokenizer_reads_or_refuses_arbitrary_statements(header):
+    with contextlib.suppress(FormatError):
+        parse_header(header)
 
 
 # --- crashes the properties found, kept as explicit cases -------------------------------------

@@ -132,6 +132,7 @@ def test_values_of_an_area_sorted_by_gender_and_period(
             "value": 122000,
             "derived": False,
             "revised": False,
+            "status": None,
         },
         {
             "area": "22",
@@ -140,6 +141,7 @@ def test_values_of_an_area_sorted_by_gender_and_period(
             "value": 244543,
             "derived": False,
             "revised": False,
+            "status": None,
         },
         {
             "area": "22",
@@ -148,6 +150,7 @@ def test_values_of_an_area_sorted_by_gender_and_period(
             "value": 243978,
             "derived": False,
             "revised": False,
+            "status": None,
         },
     ]
 
@@ -185,6 +188,7 @@ def test_values_of_an_area_group_are_computed(client: Any, catalogue: Any) -> No
             "value": 119000,
             "derived": True,
             "revised": False,
+            "status": None,
         }
     ]
 

@@ -36,6 +36,7 @@ from samverka.indicators.services.series import (
     period_filter,
     series,
     validate_period,
+    value_status,
 )
 from samverka.programmes.models import Programme
 
@@ -116,7 +117,13 @@ def list_values(request: HttpRequest, code: str, filters: Query[ValueFilters]) -
             raise ValidationError({"area": [_("No area or area group %(code)s.") % {"code": area}]})
     if filters.area and is_group_code(filters.area):
         return [
-            {"area": filters.area, "gender": gender, **point, "value": json_number(point["value"])}
+            {
+                "area": filters.area,
+                "gender": gender,
+                **point,
+                "value": json_number(point["value"]),
+                "status": value_status(point["value"], ""),
+            }
             for gender in genders
             for point in series(
                 indicator=indicator, area_code=filters.area, gender=gender, start=start, end=end
@@ -128,7 +135,7 @@ def list_values(request: HttpRequest, code: str, filters: Query[ValueFilters]) -
     if filters.gender:
         values = values.filter(gender=filters.gender)
     rows = values.order_by("area__code", "gender", "period").values_list(
-        "area__code", "gender", "period", "value", "derived", "revised"
+        "area__code", "gender", "period", "value", "derived", "revised", "status"
     )
     return [
         {
@@ -138,8 +145,9 @@ def list_values(request: HttpRequest, code: str, filters: Query[ValueFilters]) -
             "value": json_number(v),
             "derived": d,
             "revised": r,
+            "status": value_status(v, s),
         }
-        for a, g, p, v, d, r in rows
+        for a, g, p, v, d, r, s in rows
     ]
 
 

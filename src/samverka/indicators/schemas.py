@@ -87,6 +87,11 @@ class ValueOut(Schema):
     value: Number
     derived: bool
     revised: bool
+    status: str | None = Field(
+        None,
+        description='"nil" (the source\'s "-": nothing to report, adds up as 0), "missing" '
+        '(not available: "..", "." …) or null for a figure.',
+    )
 
 
 class UsedValueOut(Schema):

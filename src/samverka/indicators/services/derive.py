@@ -5,12 +5,16 @@ Rules (the method book's "derived" flag means exactly these):
 - ``sum`` indicators (counts). Areas are handled bottom-up (municipalities, counties, the
   nation), each period and gender on its own:
 
-  - a value the source gives (``derived=False``, even one flagged missing) is always kept;
+  - a value the source gives (``derived=False``, even one flagged missing) is always kept; a
+    nil value ("-", status ``-``) counts as 0, a missing one ("..", …) as no value;
   - women (K) and men (M): the sum over the area's children, when *every* child has a value (a
-    partial sum would look like a fall);
-  - the total (T): the sum of the children's totals when every child has one — the source's
-    totals, so SCB's published totals (which can differ from K + M on purpose) carry upwards —
-    otherwise K + M of the area itself.
+    partial sum would look like a fall; the parent is left without a value and the reason is
+    noted);
+  - the total (T): K + M when the source gives both for the area itself (so that a parent
+    whose children are incomplete, such as a county in a year when one of its municipalities
+    had another code, still gets its published total); otherwise the sum of the children's
+    totals when every child has one — the source's totals, so SCB's published totals (which can
+    differ from K + M on purpose) carry upwards — otherwise K + M of the area, derived.
 
 - ``mean``/``ratio`` indicators (rates) are never summed. When the indicator names a numerator
   and a denominator indicator, an area without its own value gets numerator ÷ denominator of that
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +47,7 @@ from samverka.geo.models import Area, AreaKind
 from samverka.indicators.enums import Aggregation, Gender
 from samverka.indicators.models import Indicator, Value
 from samverka.indicators.services.series import is_percent_unit
-from samverka.indicators.services.store import QUANTUM, ValueRow, store_values
+from samverka.indicators.services.store import NIL_STATUS, QUANTUM, ValueRow, store_values
 
 DERIVED_SOURCE = "derived"
 _LEVELS = (AreaKind.MUNICIPALITY, AreaKind.COUNTY, AreaKind.NATION)
@@ -61,6 +65,7 @@ class DeriveCounts:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    notes: list[str] = field(default_factory=list)  # why parents were left without a value
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -76,6 +81,10 @@ class _Geography:
     ids_by_level: dict[str, list[int]]
     children: dict[int, list[int]]
     codes: dict[int, str]
+
+
+#: notes about parents left underived, at most this many in a report (then "and N more")
+MAX_NOTES = 10
 
 
 def _geography() -> _Geography:
@@ -97,6 +106,14 @@ def can_derive(indicator: Indicator) -> bool:
     )
 
 
+def auto_derivable(indicator: Indicator) -> bool:
+    """Whether an import should derive ``indicator`` by itself: sums of counts, and rates with
+    both components; a sum indicator whose unit is a percentage is never added up."""
+    if indicator.aggregation == Aggregation.SUM and is_percent_unit(indicator.unit):
+        return False
+    return can_derive(indicator)
+
+
 def derive_values(
     *, indicator: Indicator, periods: Iterable[str] | None = None, actor: Any = None
 ) -> DeriveCounts:
@@ -116,13 +133,14 @@ def derive_values(
     period_list = sorted(set(periods)) if periods is not None else None
     geography = _geography()
     own, stored_derived = _load(indicator.pk, period_list)
+    missing: dict[tuple[int, str, str], list[int]] = {}
     if indicator.aggregation == Aggregation.SUM:
-        computed = _derive_sums(own, geography)
+        computed = _derive_sums(own, geography, missing)
     else:
         computed = _derive_ratio(indicator, own, geography, period_list)
     computed = {k: v.quantize(QUANTUM) for k, v in computed.items()}
 
-    counts = DeriveCounts()
+    counts = DeriveCounts(notes=_notes(missing, geography))
     rows = []
     for (area_id, gender, period), value in sorted(computed.items()):
         old = stored_derived.get((area_id, gender, period), _MISSING)
@@ -158,21 +176,52 @@ def _load(
     values = Value.objects.filter(indicator_id=indicator_id)
     if periods is not None:
         values = values.filter(period__in=periods)
-    for area_id, gender, period, value, derived in values.values_list(
-        "area_id", "gender", "period", "value", "derived"
+    for area_id, gender, period, value, status, derived in values.values_list(
+        "area_id", "gender", "period", "value", "status", "derived"
     ).iterator(chunk_size=20_000):
+        if value is None and status == NIL_STATUS and not derived:
+            value = Decimal(0)  # nil: nothing to report, which adds up as zero
         (stored_derived if derived else own)[(area_id, gender, period)] = value
     return own, stored_derived
 
 
-def _derive_sums(own: dict[Key, Decimal | None], geography: _Geography) -> dict[Key, Decimal]:
-    """Derived values of a sum indicator, bottom-up (see the module docstring)."""
+def _notes(missing: dict[tuple[int, str, str], list[int]], geography: _Geography) -> list[str]:
+    """The report's notes: which parents were left without a value, and for want of what."""
+    notes = []
+    for (area_id, gender, period), kids in sorted(
+        missing.items(), key=lambda item: (item[0][2], geography.codes[item[0][0]], item[0][1])
+    ):
+        codes = sorted(geography.codes[kid] for kid in kids)
+        shown = ", ".join(codes[:8]) + (" …" if len(codes) > 8 else "")
+        notes.append(
+            _("%(area)s %(period)s %(gender)s not derived: no value for %(codes)s")
+            % {"area": geography.codes[area_id], "period": period, "gender": gender, "codes": shown}
+        )
+    if len(notes) > MAX_NOTES:
+        notes = [
+            *notes[:MAX_NOTES],
+            _("(and %(n)d more not derived)") % {"n": len(notes) - MAX_NOTES},
+        ]
+    return notes
+
+
+def _derive_sums(
+    own: dict[Key, Decimal | None],
+    geography: _Geography,
+    missing: dict[Key, list[int]] | None = None,
+) -> dict[Key, Decimal]:
+    """Derived values of a sum indicator, bottom-up (see the module docstring); parents left
+    without a value although some children have one go to ``missing`` with the children that
+    lack one."""
     periods = sorted({key[2] for key in own})
     computed: dict[Key, Decimal] = {}
 
     def effective(area_id: int, gender: str, period: str) -> Decimal | None:
         key = (area_id, gender, period)
         return own[key] if key in own else computed.get(key)
+
+    def own_value(area_id: int, gender: str, period: str) -> Decimal | None:
+        return own.get((area_id, gender, period))
 
     for level in _LEVELS:
         for area_id in geography.ids_by_level.get(level, []):
@@ -183,10 +232,19 @@ def _derive_sums(own: dict[Key, Decimal | None], geography: _Geography) -> dict[
                     if key in own:
                         continue
                     value = None
-                    if kids:
+                    if gender == Gender.TOTAL:
+                        women = own_value(area_id, Gender.WOMEN, period)
+                        men = own_value(area_id, Gender.MEN, period)
+                        if women is not None and men is not None:
+                            value = women + men
+                    if value is None and kids:
                         parts = [effective(kid, gender, period) for kid in kids]
                         if all(p is not None for p in parts):
                             value = sum(parts, Decimal(0))  # type: ignore[arg-type]
+                        elif missing is not None and any(p is not None for p in parts):
+                            missing[key] = [
+                                kid for kid, p in zip(kids, parts, strict=True) if p is None
+                            ]
                     if value is None and gender == Gender.TOTAL:
                         women = effective(area_id, Gender.WOMEN, period)
                         men = effective(area_id, Gender.MEN, period)
@@ -194,6 +252,8 @@ def _derive_sums(own: dict[Key, Decimal | None], geography: _Geography) -> dict[
                             value = women + men
                     if value is not None:
                         computed[key] = value
+                        if missing is not None:
+                            missing.pop(key, None)
     return computed
 
 

@@ -49,9 +49,11 @@ def import_long_csv(
     indicator: str | None,
     source: str,
     actor: Any = None,
+    derive: bool = True,
 ) -> bool:
-    """Import a long CSV file on PostgreSQL (audited as done by ``actor``); False (file
-    rewound, report untouched) when the row-by-row path must do it."""
+    """Import a long CSV file on PostgreSQL (audited as done by ``actor``), then derive in the
+    same transaction unless not ``derive``; False (file rewound, report untouched) when the
+    row-by-row path must do it."""
     if connection.vendor != "postgresql" or not raw.seekable():
         return False
     start = raw.tell()
@@ -77,6 +79,7 @@ def import_long_csv(
                     indicator,
                     source,
                     actor,
+                    derive,
                 ),
             )
         except _Fallback:
@@ -127,6 +130,7 @@ def _run(
     indicator: str | None,
     source: str,
     actor: Any,
+    derive: bool = True,
 ) -> None:
     width = len(headers)
     columns = [f"c{i}" for i in range(width)]
@@ -142,7 +146,7 @@ def _run(
         report.rows = cursor.fetchone()[0]
         if not report.rows:
             raise _Fallback
-        _resolve(cursor, positions, indicator)
+        report.warnings.extend(_resolve(cursor, positions, indicator))
         _python_checks(cursor, report, positions, indicator)
         codes, known = _codes(cursor)
         if report.errors or any(code in known for code in codes):
@@ -157,6 +161,12 @@ def _run(
                 _("New indicators created (name them in the catalogue): %(codes)s")
                 % {"codes": ", ".join(new_codes)}
             )
+        if derive and report.ok:
+            cursor.execute(f"SELECT DISTINCT code, period FROM {ROWS}")  # noqa: S608
+            periods: dict[str, set[str]] = {}
+            for code, period in cursor.fetchall():
+                periods.setdefault(code, set()).add(period)
+            importers.derive_imported(report, periods, actor)
 
 
 def _copy(cursor: Any, raw: IO[bytes], columns: list[str], delimiter: str, read: int) -> None:
@@ -197,8 +207,9 @@ def _copy(cursor: Any, raw: IO[bytes], columns: list[str], delimiter: str, read:
         raise _Fallback from exc
 
 
-def _resolve(cursor: Any, positions: dict[str, int], indicator: str | None) -> None:
-    """The staged rows, checked: ``bad`` marks those SQL did not recognise.
+def _resolve(cursor: Any, positions: dict[str, int], indicator: str | None) -> list[str]:
+    """The staged rows, checked: ``bad`` marks those SQL did not recognise. Returns the notes
+    on retired area codes read as today's.
 
     Codes, areas, periods, genders and statuses repeat, so each column's distinct cells are
     judged once by the row-by-row path's own functions and joined back through a map table.
@@ -258,6 +269,7 @@ def _resolve(cursor: Any, positions: dict[str, int], indicator: str | None) -> N
         """,  # noqa: S608 - table and column names are ours
         {"indicator": indicator},
     )
+    return list(check.notes.values())
 
 
 def _python_checks(

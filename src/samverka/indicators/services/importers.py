@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from samverka.core.importing import ImportFileError, ImportReport, read_table
+from samverka.geo import history
 from samverka.indicators.enums import Gender, Source
 from samverka.indicators.models import Indicator
 from samverka.indicators.services import store
@@ -34,7 +35,7 @@ from samverka.indicators.services.formats import (
 )
 from samverka.indicators.services.formats.jsonstat import parse_jsonstat
 from samverka.indicators.services.formats.px import parse_px
-from samverka.indicators.services.mapping import MappingError, map_cube
+from samverka.indicators.services.mapping import MappingError, map_cube, placed_note
 from samverka.indicators.services.store import ValueRow
 
 HELP = (
@@ -42,7 +43,8 @@ HELP = (
     "indicator, area, period, gender, value (and optionally status): area as SCB/Kolada code, "
     "gender T/K/M (empty = T), Swedish decimal commas and the symbols '..' and '-' accepted. "
     "Also PX (PC-Axis) files, JSON-stat 2.0 (SCB PxWebApi v2) and Kolada API JSON; see "
-    "--select, --sum, --content and --indicator."
+    "--select, --sum, --content, --area, --period and --indicator. Derived values (parent "
+    "areas from their children, T from K + M) are computed after the import unless --no-derive."
 )
 
 COLUMNS = {
@@ -64,6 +66,7 @@ class IndicatorImportReport(ImportReport):
     warnings: list[str] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
     input_format: str = ""
+    derived: int = 0  # derived values created or refreshed after the import
 
     def add(self, result: store.StoreResult) -> None:
         self.created += result.created
@@ -77,6 +80,8 @@ class IndicatorImportReport(ImportReport):
             text += " " + _("%(n)d values changed by the source (kept as revisions).") % {
                 "n": self.revised
             }
+        if self.ok and self.derived:
+            text += " " + _("%(n)d derived values computed.") % {"n": self.derived}
         if self.warnings:
             text += " " + _("Warnings: %(w)s") % {"w": " ".join(self.warnings)}
         return text
@@ -97,6 +102,25 @@ def add_arguments(parser: Any) -> None:
     )
     parser.add_argument(
         "--sum", action="append", default=[], metavar="DIM", help="add a dimension up (repeatable)"
+    )
+    parser.add_argument(
+        "--area",
+        metavar="CODE",
+        help="place every value of a table without a region dimension on this area (00 = Sweden)",
+    )
+    parser.add_argument(
+        "--period",
+        metavar="P",
+        help="place every value of a table without a time dimension on this period",
+    )
+    add_derive_argument(parser)
+
+
+def add_derive_argument(parser: Any) -> None:
+    parser.add_argument(
+        "--no-derive",
+        action="store_true",
+        help="do not compute derived values (parents from children, T from K + M) afterwards",
     )
 
 
@@ -124,10 +148,15 @@ def import_indicators(
     content: str | None = None,
     select: Iterable[str] | dict[str, str] | None = None,
     sum: Iterable[str] | None = None,
+    area: str | None = None,
+    period: str | None = None,
+    no_derive: bool = False,
 ) -> IndicatorImportReport:
     """Import indicator values from ``file``; see the module docstring for the guarantees.
 
     ``actor`` (the importing user, or None for the system) is recorded in the audit log.
+    ``area``/``period`` place a table without a region/time dimension; derived values are
+    computed in the same transaction unless ``no_derive``.
     """
     report = IndicatorImportReport(kind="indicators", dry_run=dry_run)
     head = file.read(0)  # a text stream gives str
@@ -139,6 +168,7 @@ def import_indicators(
         report.file_error = _("unknown format %(f)r") % {"f": input_format}
         return report
     report.input_format = input_format
+    derive = not no_derive
     try:
         selected = parse_select(select)
     except ValueError as exc:
@@ -149,17 +179,26 @@ def import_indicators(
             from samverka.indicators.services import fastpath
 
             if not fastpath.import_long_csv(
-                raw, report, indicator=indicator, source=filename, actor=actor
+                raw, report, indicator=indicator, source=filename, actor=actor, derive=derive
             ):
                 _import_long(
-                    _csv_records(raw), report, indicator=indicator, source=filename, actor=actor
+                    _csv_records(raw),
+                    report,
+                    indicator=indicator,
+                    source=filename,
+                    actor=actor,
+                    derive=derive,
                 )
         elif input_format == "xlsx":
             table = read_table(raw, filename=filename or "file.xlsx")
             records = iter([table.headers, *table.rows])
-            _import_long(records, report, indicator=indicator, source=filename, actor=actor)
+            _import_long(
+                records, report, indicator=indicator, source=filename, actor=actor, derive=derive
+            )
         elif input_format == "kolada":
-            import_kolada_document(_load(raw), report=report, indicator=indicator, actor=actor)
+            import_kolada_document(
+                _load(raw), report=report, indicator=indicator, actor=actor, derive=derive
+            )
         else:
             data = _read_all(raw)
             cube = parse_px(data) if input_format == "px" else parse_jsonstat(load_json(data))
@@ -170,7 +209,10 @@ def import_indicators(
                 content=content,
                 select=selected,
                 sum_dims=list(sum or []),
+                area=area,
+                period=period,
                 actor=actor,
+                derive=derive,
             )
     except (ImportFileError, FormatError, MappingError) as exc:
         report.file_error = str(exc)
@@ -257,12 +299,14 @@ def _header_positions(headers: list[str]) -> dict[str, int]:
 
 
 class _Validator:
-    """Caches for checking many rows fast: each distinct code is checked once."""
+    """Caches for checking many rows fast: each distinct code is checked once. A municipality
+    code Statistics Sweden has retired (1917 Heby → 0331) is read as today's, with a note."""
 
     def __init__(self) -> None:
         self.areas = set(store.area_ids())
         self.area_cache: dict[str, str | None] = {}
         self.period_cache: dict[str, str | None] = {}
+        self.notes: dict[str, str] = {}  # retired code → the note for the report
 
     def area(self, code: str) -> str | None:
         try:
@@ -270,6 +314,11 @@ class _Validator:
         except KeyError:
             normalised = store.normalise_area_code(code)
             result = normalised if normalised in self.areas else None
+            if result is None:
+                change = history.replacement(normalised)
+                if change is not None and change.new_code in self.areas:
+                    result = change.new_code
+                    self.notes[normalised] = placed_note(normalised, change)
             self.area_cache[code] = result
             return result
 
@@ -338,6 +387,7 @@ def _import_long(
     indicator: str | None,
     source: str,
     actor: Any = None,
+    derive: bool = True,
 ) -> None:
     headers = next(records, None)
     if headers is None:
@@ -358,6 +408,7 @@ def _import_long(
     width = max(positions.values()) + 1
     seen: dict[tuple[str, str, str, str], int] = {}
     new_codes: dict[str, int] = {}
+    periods: dict[str, set[str]] = {}
 
     def rows() -> Iterator[tuple[str, ValueRow]]:
         for number, record in enumerate(records, start=2):
@@ -411,6 +462,7 @@ def _import_long(
                 )
                 continue
             if not report.errors:  # after the first error only validate
+                periods.setdefault(code, set()).add(period)  # type: ignore[arg-type]
                 yield code, ValueRow(area, period, gender, value, status)  # type: ignore[arg-type]
 
     def write() -> None:
@@ -429,6 +481,9 @@ def _import_long(
                 _("New indicators created (name them in the catalogue): %(codes)s")
                 % {"codes": ", ".join(sorted(new_codes))}
             )
+        report.warnings.extend(check.notes.values())
+        if derive and report.ok:
+            derive_imported(report, periods, actor)
 
     _atomic(report, write)
     if report.rows == 0 and report.ok:
@@ -441,6 +496,23 @@ def _indicator_for(
     if code not in report.indicators:
         report.indicators.append(code)
     return store.ensure_indicator(code, actor=actor, **fields)
+
+
+def derive_imported(
+    report: IndicatorImportReport, periods: dict[str, set[str]], actor: Any
+) -> None:
+    """Compute the derived values of each imported indicator for the periods just imported
+    (inside the import's transaction), adding their count and the reasons for parents left
+    without a value to ``report``. Rates without components and percentages are not summed."""
+    from samverka.indicators.services.derive import auto_derivable, derive_values
+
+    for code, imported in periods.items():
+        indicator = Indicator.objects.select_related("numerator", "denominator").get(code=code)
+        if not imported or not auto_derivable(indicator):
+            continue
+        counts = derive_values(indicator=indicator, periods=imported, actor=actor)
+        report.derived += counts.created + counts.updated
+        report.warnings.extend(counts.notes)
 
 
 def _atomic(report: IndicatorImportReport, write: Any) -> None:
@@ -464,17 +536,26 @@ def import_cube(
     content: str | None = None,
     select: dict[str, str] | None = None,
     sum_dims: list[str] | None = None,
+    area: str | None = None,
+    period: str | None = None,
     source: str = "",
     actor: Any = None,
+    derive: bool = True,
 ) -> None:
     """Map a PX/JSON-stat cube (raises MappingError) and store its values in one transaction,
-    recorded in the audit log as done by ``actor``."""
+    recorded in the audit log as done by ``actor``; then, in the same transaction, derive."""
+    from samverka.geo.models import Area
+
+    names = dict(Area.objects.values_list("code", "name"))
     mapping = map_cube(
         cube,
-        known_areas=set(store.area_ids()),
+        known_areas=set(names),
         select=select,
         sum_dims=sum_dims,
         content=content,
+        area=area,
+        period=period,
+        area_names=names,
     )
     report.warnings.extend(mapping.warnings)
     metric = next((d for d in cube.dimensions if d.role == "metric"), None)
@@ -500,6 +581,8 @@ def import_cube(
         )
         counted = _counting(mapping.rows(), report)
         report.add(store.store_values(indicator=target, rows=counted, source=source, actor=actor))
+        if derive and report.ok:
+            derive_imported(report, {code: set(mapping.periods.values())}, actor)
 
     _atomic(report, write)
 
@@ -516,9 +599,10 @@ def import_kolada_document(
     report: IndicatorImportReport,
     indicator: str | None = None,
     actor: Any = None,
+    derive: bool = True,
 ) -> None:
     """Store a Kolada v2/v3 ``data`` response (or the merged pages of one), recorded in the
-    audit log as done by ``actor``."""
+    audit log as done by ``actor``; then, in the same transaction, derive."""
     entries = document.get("values") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise ImportFileError(_("not a Kolada data response: no 'values' list"))
@@ -578,6 +662,7 @@ def import_kolada_document(
     if report.rows == 0:
         report.file_error = _("the response holds no values")
         return
+    report.warnings.extend(check.notes.values())
 
     def write() -> None:
         for kpi, values in sorted(rows.items()):
@@ -596,6 +681,12 @@ def import_kolada_document(
                     indicator=target, rows=values, source=f"Kolada {kpi}", actor=actor
                 )
             )
+        if derive and report.ok:
+            derive_imported(
+                report,
+                {indicator or kpi: {row.period for row in values} for kpi, values in rows.items()},
+                actor,
+            )
 
     _atomic(report, write)
 
@@ -610,9 +701,13 @@ def fetch_scb(
     content: str | None = None,
     select: Iterable[str] | dict[str, str] | None = None,
     sum_dims: Iterable[str] | None = None,
+    area: str | None = None,
+    period: str | None = None,
     actor: Any = None,
+    no_derive: bool = False,
 ) -> IndicatorImportReport:
-    """Fetch a table from SCB's PxWebApi v2 and store it as :func:`import_cube` does."""
+    """Fetch a table from SCB's PxWebApi v2 and store it (and derive) as :func:`import_cube`
+    does."""
     from samverka.indicators.services.clients import ClientError, ScbClient
 
     report = IndicatorImportReport(kind="indicators", dry_run=dry_run, input_format="jsonstat")
@@ -629,8 +724,11 @@ def fetch_scb(
             content=content,
             select=parse_select(select),
             sum_dims=list(sum_dims or []),
+            area=area,
+            period=period,
             source=f"SCB {table_id} (API)",
             actor=actor,
+            derive=not no_derive,
         )
     except (ClientError, FormatError, MappingError, ValueError) as exc:
         report.file_error = str(exc)
@@ -649,8 +747,10 @@ def fetch_kolada(
     dry_run: bool = False,
     indicator: str | None = None,
     actor: Any = None,
+    no_derive: bool = False,
 ) -> IndicatorImportReport:
-    """Fetch a KPI from Kolada v3 (all pages) and store it as a Kolada file import does."""
+    """Fetch a KPI from Kolada v3 (all pages) and store it (and derive) as a Kolada file
+    import does."""
     from samverka.indicators.services.clients import ClientError, KoladaClient
 
     report = IndicatorImportReport(kind="indicators", dry_run=dry_run, input_format="kolada")
@@ -658,7 +758,9 @@ def fetch_kolada(
     client = client or KoladaClient()
     try:
         document = client.kpi_data(kpi, areas, years)
-        import_kolada_document(document, report=report, indicator=indicator, actor=actor)
+        import_kolada_document(
+            document, report=report, indicator=indicator, actor=actor, derive=not no_derive
+        )
     except (ClientError, ImportFileError) as exc:
         report.file_error = str(exc)
     finally:

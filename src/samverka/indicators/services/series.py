@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from samverka.geo.models import NATION_CODE, Area, AreaKind
 from samverka.indicators.enums import Aggregation, Gender
 from samverka.indicators.models import AreaGroup, Indicator, Value
+from samverka.indicators.services.store import NIL_STATUS
 
 #: A year, a month ("2026M01"), a quarter ("2026K1") or a half-year ("2026H1").
 PERIOD_RE = re.compile(r"^\d{4}(M(0[1-9]|1[0-2])|K[1-4]|H[12])?$")
@@ -35,6 +36,15 @@ class SeriesPoint(TypedDict):
     value: Decimal | None
     derived: bool
     revised: bool
+
+
+def value_status(value: Decimal | None, status: str) -> str | None:
+    """What a value without a figure means, for the JSON outputs: "nil" (nothing to report,
+    the source's "-", which adds up as 0), "missing" (not available: "..", "." …) or None for
+    an ordinary figure."""
+    if status == NIL_STATUS:
+        return "nil"
+    return "missing" if value is None else None
 
 
 class CountyMap(dict[str, Decimal | None]):

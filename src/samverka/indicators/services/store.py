@@ -42,6 +42,10 @@ PG_CHUNK_SIZE = 50_000
 QUANTUM = Decimal("0.000001")  # Value.value has six decimal places
 MAX_ABS = Decimal("1e14")  # max_digits=20, decimal_places=6
 
+#: The status of a nil value ("-": nothing to report, counts as 0); every other symbol means
+#: the figure is missing (not available, confidential, not applicable).
+NIL_STATUS = "-"
+
 # Symbols statistical agencies print instead of a number (PC-Axis, SCB, Kolada).
 MISSING_SYMBOLS = frozenset({"..", "...", "....", ".....", "......", "-", ":", "x", "X", ".", ""})
 

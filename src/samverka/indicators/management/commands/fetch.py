@@ -41,6 +41,7 @@ class Command(BaseCommand):
         kolada.add_argument("--area", nargs="+", required=True, help="area codes (00, 22, 2281)")
         kolada.add_argument("--years", nargs="+", required=True, help="2019 2020 or 2015-2020")
         kolada.add_argument("--indicator", help="store under this indicator code")
+        importers.add_derive_argument(kolada)
         for p in (scb, kolada):
             p.add_argument("--format", choices=["text", "json"], default="text")
             p.add_argument("--dry-run", action="store_true", help="check only; write nothing")
@@ -68,6 +69,9 @@ class Command(BaseCommand):
                     content=options["content"],
                     select=options["select"],
                     sum_dims=options["sum"],
+                    area=options["area"],
+                    period=options["period"],
+                    no_derive=options["no_derive"],
                 )
             name = options["table"]
         else:
@@ -79,6 +83,7 @@ class Command(BaseCommand):
                     client=client,
                     dry_run=options["dry_run"],
                     indicator=options["indicator"],
+                    no_derive=options["no_derive"],
                 )
             name = options["kpi"]
         if options["format"] == "json":

@@ -1,7 +1,8 @@
 """``samverka indicators series CODE --area AREA [--gender T|K|M] [--from P] [--to P] --format
 json|text`` prints an indicator's values for one area, sorted by period;
 ``samverka indicators derive CODE [--period P ...]`` computes its derived values (parents from
-children, T from K + M, ratios from their components).
+children, T from K + M, ratios from their components) and says which parents it had to leave
+without a value, and why (imports derive by themselves; this recomputes).
 
 JSON goes to standard output alone, as
 ``[{"period": "2005", "value": 9047752, "derived": false, "revised": false}, ...]`` with numbers
@@ -129,9 +130,12 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise _fail(_messages(exc)) from None
         if fmt == "json":
-            self.stdout.write(json.dumps({"indicator": indicator.code, **counts.as_dict()}))
+            data = {"indicator": indicator.code, **counts.as_dict(), "notes": counts.notes}
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
         else:
             self.stdout.write(
                 f"{indicator.code}: {counts.created} created, {counts.updated} updated, "
                 f"{counts.unchanged} unchanged, {counts.removed} removed"
             )
+            for note in counts.notes:  # parents left without a value, and why
+                self.stdout.write(f"  {note}")

@@ -1,4 +1,6 @@
-"""JSON-stat 2.0 datasets, the output of Statistics Sweden's PxWebApi v2 (``json-stat2``)."""
+"""JSON-stat 2.0 datasets, the output of Statistics Sweden's PxWebApi v2 (``json-stat2``), and
+JSON-stat 1.x bundles (``{"name": {"dimension": {"id": [...], "size": [...], "role": ...}}}``, as
+Eurostat's and the CSO's older services publish them): their dataset is read the same way."""
 
 from __future__ import annotations
 
@@ -40,6 +42,15 @@ def _parse(document: Any) -> Cube:
         if not datasets:
             raise FormatError("no JSON-stat dataset (class 'dataset' with 'dimension') found")
         document = datasets[0]
+    dims_part = document.get("dimension")
+    if "id" not in document and isinstance(dims_part, dict) and "id" in dims_part:
+        # JSON-stat 1.x: id, size and role live inside "dimension".
+        document = {
+            **document,
+            "id": dims_part["id"],
+            "size": dims_part["size"],
+            "role": dims_part.get("role") or {},
+        }
     try:
         ids = [str(i) for i in document["id"]]
         sizes = [int(s) for s in document["size"]]
