@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,19 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from django.conf import settings
+from test_page_cache_servers import _django
 from test_security_ratelimit import running_servers
-
-
-def _django(env: dict[str, str], code: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        env={**env, "DJANGO_SETTINGS_MODULE": "samverka.settings"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.strip()
 
 
 def server_env(var_dir: Path, **extra: str) -> dict[str, str]:
