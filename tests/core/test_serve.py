@@ -26,8 +26,8 @@ def server_env(var_dir: Path, **extra: str) -> dict[str, str]:
         SAMVERKA_DATABASE_URL=f"sqlite:///{var_dir / 'db.sqlite3'}",
         SAMVERKA_SECRET_KEY="serve-tests-not-secret",
         SAMVERKA_DEBUG="0",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
