@@ -8,6 +8,7 @@ loaded once and the processes forked from it (``preload_app``), so they share it
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -80,4 +81,14 @@ class Command(BaseCommand):
                 return application
 
         self.stderr.write(f"Serving on http://{bind_address(host, port)}/ ({workers} processes)")
-        Server().run()
+        master = os.getpid()
+        try:
+            Server().run()
+        except SystemExit as done:
+            if os.getpid() != master:
+                # A forked server process ends here: none of the caller's clean-up (`samverka
+                # run` stops its task worker) may run in it.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(done.code if isinstance(done.code, int) else 1)
+            raise
