@@ -30,7 +30,7 @@ from test_security_ratelimit import running_servers
 from test_serve import server_env
 
 TEST_DATABASE_URL = os.environ.get("SAMVERKA_TEST_DATABASE_URL", "")
-REDIS_URL = os.environ.get("SAMVERKA_TEST_SCALE_REDIS_URL", "redis://127.0.0.1:6379/7")
+REDIS_URL = os.environ.get("SAMVERKA_TEST_SCALE_REDIS_URL", "redis://127.0.0.1:6379/10")
 RECIPIENTS = 2000
 PASSWORD = "scale-out-password-7!"
 VICTIM = "samverka-scale-victim"  # the application_name of the worker that is killed
@@ -89,6 +89,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     admin_url = _database_url("postgres")
     _sql(admin_url, f'DROP DATABASE IF EXISTS "{name}"')
     _sql(admin_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield from _world(tmp_path_factory, name)
+    finally:
+        store.flushdb()
+        store.close()
+        _sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _world(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[dict]:
+    """A migrated database with the test's data, two app servers on it."""
     var_dir = tmp_path_factory.mktemp("scale-var")
     env = server_env(
         var_dir,
@@ -102,27 +112,22 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         SAMVERKA_SITE_URL="http://samverka.example",
         SAMVERKA_FROM_EMAIL="Samverka <news@samverka.example>",
     )
-    try:
-        out = _django(
-            env,
-            "from django.core.management import call_command\n"
-            "call_command('migrate', verbosity=0)\n" + SETUP,
-        )
-        token, organisation, issue = out.splitlines()[-1].split()
-        with running_servers(env, 2) as urls:
-            yield {
-                "urls": urls,
-                "env": env,
-                "token": token,
-                "organisation": int(organisation),
-                "issue": int(issue),
-                "database": env["SAMVERKA_DATABASE_URL"],
-                "mail": var_dir / "mail",
-            }
-    finally:
-        store.flushdb()
-        store.close()
-        _sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    out = _django(
+        env,
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n" + SETUP,
+    )
+    token, organisation, issue = out.splitlines()[-1].split()
+    with running_servers(env, 2) as urls:
+        yield {
+            "urls": urls,
+            "env": env,
+            "token": token,
+            "organisation": int(organisation),
+            "issue": int(issue),
+            "database": env["SAMVERKA_DATABASE_URL"],
+            "mail": var_dir / "mail",
+        }
 
 
 def test_a_change_through_one_server_is_seen_at_once_on_the_other(world):
