@@ -10,7 +10,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverka.settings")
 django_application = get_wsgi_application()
 
-TOO_LARGE = b"Request body too large.\n"
+TOO_LARGE = "För stor begäran. / Request body too large.\n".encode()
 
 
 def limit_request_body(app: Callable[..., Iterable[bytes]], max_bytes: int) -> Callable[..., Any]:
