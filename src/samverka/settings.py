@@ -7,12 +7,14 @@ into ``var/`` on first use, DEBUG off, mail written to files under ``var/mail/``
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -91,6 +93,11 @@ SITE_URL = (
 # Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (core/client.py): addresses or
 # networks, comma-separated; the default is a proxy on the same machine.
 SAMVERKA_TRUSTED_PROXIES = envlist("SAMVERKA_TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in SAMVERKA_TRUSTED_PROXIES:  # a typo must stop the start, not every request
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"SAMVERKA_TRUSTED_PROXIES: {_error}") from None
 
 INSTALLED_APPS = [
     "samverka.core",

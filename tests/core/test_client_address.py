@@ -3,7 +3,10 @@ SAMVERKA_TRUSTED_PROXIES (core/client.py), for the login limit and HTTPS detecti
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.urls import reverse
@@ -76,3 +79,16 @@ def test_login_limit_counts_each_client_behind_the_proxy(client, settings, engli
         page = _failed_login(client, "203.0.113.9", f"198.51.100.{10 + attempt}", "u4")
         assert REFUSED not in page
     assert REFUSED in _failed_login(client, "203.0.113.9", "198.51.100.99", "u5")
+
+
+def test_a_malformed_trusted_proxy_stops_the_start():
+    env = {**os.environ, "SAMVERKA_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"}
+    done = subprocess.run(
+        [sys.executable, "-m", "samverka", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "SAMVERKA_TRUSTED_PROXIES: 'nonsense'" in done.stderr
