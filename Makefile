@@ -56,6 +56,7 @@ bench: install ## Generate the national data once, then the benchmarks (pages, l
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/load.py --no-page-cache
+	$(BIN)/python bench/load.py --no-page-cache --workers 2 --wait 0 0
 
 clean: ## Remove .venv and caches (keeps var/, the data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info

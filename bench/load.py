@@ -7,12 +7,17 @@ waits 1–3 s (a reader's think time) and goes on. Records requests/s, p50 and p
 overall, and appends them to docs/benchmarks.md. Exits 1 when any request failed (target: zero
 errors).
 
-    python bench/load.py [--users 50] [--seconds 60] [--wait 1 3] [--no-write]
+With ``--workers N`` (N > 1) the same load runs twice, against one server process and against
+N (``samverka serve --workers N``), and the ratio of their throughputs is recorded too (issue
+#15: target ≥ 1.6× with two processes on two cores for rendered pages, ``--no-page-cache``).
+
+    python bench/load.py [--users 50] [--seconds 60] [--wait 1 3] [--workers N] [--no-write]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from common import BENCH_DATABASE_URL
@@ -36,7 +41,13 @@ def main() -> None:
     parser.add_argument(
         "--wait", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"), help="seconds"
     )
-    parser.add_argument("--threads", type=int, help="waitress threads (default: serve's)")
+    parser.add_argument("--threads", type=int, help="threads per server process")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes; above 1, also measured against one process for the ratio",
+    )
     parser.add_argument(
         "--no-page-cache", action="store_true", help="serve with the page cache off"
     )
@@ -50,7 +61,37 @@ def main() -> None:
 
     connections.close_all()
 
-    with Server(args.database_url, args.threads, page_cache=not args.no_page_cache) as server:
+    runs = {n: _measure(args, pages, n) for n in sorted({1, max(1, args.workers)})}
+    lines: list[str] = []
+    for workers, (results, cache) in runs.items():
+        lines += _table(args, pages, results, summary, workers, cache)
+    total = runs[max(runs)][0].get("Aggregated") or EMPTY
+    if len(runs) > 1:
+        one = runs[1][0].get("Aggregated") or EMPTY
+        ratio = total.rps / one.rps if one.rps else 0.0
+        lines += [
+            "",
+            f"Throughput with {args.workers} server processes: {total.rps:.1f} requests/s, "
+            f"{ratio:.2f}× one process ({one.rps:.1f} requests/s); machine: "
+            f"{os.cpu_count()} CPUs (target ≥ 1.6× with 2 processes on 2 cores, rendered pages).",
+        ]
+    print("\n".join(lines))
+    if not args.no_write:
+        append(lines)
+    failed = [r for results, _cache in runs.values() if (r := results.get("Aggregated"))]
+    if any(r.failures for r in failed) or not total.requests:
+        print(f"{sum(r.failures for r in failed)} requests failed", file=sys.stderr)
+        sys.exit(1)
+
+
+EMPTY = Result("Aggregated", 0, 0, 0.0, 0.0, 0.0)
+
+
+def _measure(args: argparse.Namespace, pages: list, workers: int) -> tuple[dict[str, Result], bool]:
+    """The load run against a fresh server with ``workers`` processes."""
+    with Server(
+        args.database_url, args.threads, page_cache=not args.no_page_cache, workers=workers
+    ) as server:
         server.warm_up(pages, rounds=1)
         results = run_locust(
             server.url,
@@ -59,11 +100,23 @@ def main() -> None:
             seconds=args.seconds,
             wait=(args.wait[0], args.wait[1]),
         )
-    total = results.get("Aggregated") or Result("Aggregated", 0, 0, 0.0, 0.0, 0.0)
+    return results, bool(server.cache)
+
+
+def _table(
+    args: argparse.Namespace,
+    pages: list,
+    results: dict[str, Result],
+    summary: str,
+    workers: int,
+    cache: bool,
+) -> list[str]:
+    total = results.get("Aggregated") or EMPTY
+    processes = "one process" if workers == 1 else f"{workers} processes"
     lines = header(
         "Load: concurrent users over the main pages (bench/load.py)",
-        f"PostgreSQL with {summary}; `samverka serve` (waitress, one process; shared cache: "
-        f"{'Redis' if server.cache else 'the database'}; page cache "
+        f"PostgreSQL with {summary}; `samverka serve` ({processes}; shared cache: "
+        f"{'Redis' if cache else 'the database'}; page cache "
         f"{'off' if args.no_page_cache else 'on, warmed by one visit to each address'}), "
         "DEBUG off; locust, "
         f"{args.users} logged-out users for {args.seconds} s, each waiting "
@@ -90,12 +143,7 @@ def main() -> None:
     errors = [f"- {row.name}: {e}" for row in results.values() for e in row.errors]
     if errors:
         lines += ["", "Errors:", *errors]
-    print("\n".join(lines))
-    if not args.no_write:
-        append(lines)
-    if total.failures or not total.requests:
-        print(f"{total.failures} of {total.requests} requests failed", file=sys.stderr)
-        sys.exit(1)
+    return lines
 
 
 if __name__ == "__main__":

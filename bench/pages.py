@@ -1,6 +1,6 @@
 """Key pages over real HTTP against an empty Django view on the same server (issue #8).
 
-Starts ``samverka serve`` (waitress, DEBUG off) on 127.0.0.1 with a free port against the generated
+Starts ``samverka serve`` (one process, DEBUG off) on 127.0.0.1 with a free port against the generated
 PostgreSQL database (``SAMVERKA_BENCH_DATABASE_URL``, made by ``samverka bench generate``), with
 ``SAMVERKA_BENCH_ENDPOINTS`` on so that ``/-/empty`` answers. Each page is warmed up, then driven by
 locust (headless, loopback only) for a bounded time with a few users that do not wait between
@@ -228,7 +228,12 @@ class Server:
     """``samverka serve`` in a child process on a free loopback port."""
 
     def __init__(
-        self, database_url: str, threads: int | None = None, *, page_cache: bool = True
+        self,
+        database_url: str,
+        threads: int | None = None,
+        *,
+        page_cache: bool = True,
+        workers: int = 1,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -246,7 +251,7 @@ class Server:
         if self.cache:
             env["SAMVERKA_REDIS_URL"] = self.cache
         command = [sys.executable, "-m", "samverka", "serve", "--host", "127.0.0.1"]
-        command += ["--port", str(self.port)]
+        command += ["--port", str(self.port), "--workers", str(workers)]
         if threads:
             command += ["--threads", str(threads)]
         self.log = open(Path(self.var_dir.name) / "server.log", "w+")  # noqa: SIM115
@@ -416,7 +421,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=BENCH_DATABASE_URL)
     parser.add_argument("--seconds", type=int, default=10, help="per page and mode (default 10)")
     parser.add_argument("--users", type=int, default=2, help="concurrent users (default 2)")
-    parser.add_argument("--threads", type=int, help="waitress threads (default: serve's)")
+    parser.add_argument("--threads", type=int, help="threads per server process (default: serve's)")
     parser.add_argument("--only", help="only pages whose name contains this")
     parser.add_argument("--cache", choices=["both", "on", "off"], default="both")
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -438,7 +443,7 @@ def main() -> None:
     names = [row.name for row in (on or off)]
     lines = header(
         "Key pages over HTTP against an empty view (bench/pages.py)",
-        f"PostgreSQL with {summary}; `samverka serve` (waitress, one process; shared cache: "
+        f"PostgreSQL with {summary}; `samverka serve` (one process; shared cache: "
         f"{'Redis' if redis_url() else 'the database'}), DEBUG off, logged "
         f"out; locust, {args.users} users without think time, {args.seconds} s per page after a "
         "warm-up that renders each address once. *Cached*: the default server, where logged-out "

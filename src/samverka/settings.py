@@ -7,12 +7,14 @@ into ``var/`` on first use, DEBUG off, mail written to files under ``var/mail/``
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -70,7 +72,32 @@ SECRET_KEY_FALLBACKS = envlist("SAMVERKA_SECRET_KEY_FALLBACKS")
 DEBUG = envbool("SAMVERKA_DEBUG", False)
 ALLOWED_HOSTS = envlist("SAMVERKA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("SAMVERKA_CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SAMVERKA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def served_at(host: str, port: int | str) -> str:
+    """The address a server started on ``host``:``port`` is reached at (``SITE_URL`` when it is
+    not set, so that links in mails point where the server listens)."""
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 (every interface: the machine's name)
+        import socket
+
+        host = socket.getfqdn()
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+SITE_URL = (
+    os.environ.get("SAMVERKA_SITE_URL")
+    or served_at(os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000"))
+).rstrip("/")
+# Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (core/client.py): addresses or
+# networks, comma-separated; the default is a proxy on the same machine.
+SAMVERKA_TRUSTED_PROXIES = envlist("SAMVERKA_TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in SAMVERKA_TRUSTED_PROXIES:  # a typo must stop the start, not every request
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"SAMVERKA_TRUSTED_PROXIES: {_error}") from None
 
 INSTALLED_APPS = [
     "samverka.core",
@@ -107,6 +134,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "samverka.core.client.ForwardedHeadersMiddleware",  # first: see core/client.py
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -282,6 +310,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SAMVERKA_IMPORT_MAX_BYTES = envint("SAMVERKA_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 SAMVERKA_UPLOAD_MAX_MB = envint("SAMVERKA_UPLOAD_MAX_MB", 20)  # knowledge-hub attachments
+# The largest request body the server reads (samverka.wsgi refuses a longer one with 413 before
+# reading it): the largest upload the application accepts, plus room for the form around it.
+SAMVERKA_REQUEST_MAX_BYTES = envint(
+    "SAMVERKA_REQUEST_MAX_BYTES",
+    max(
+        SAMVERKA_IMPORT_MAX_BYTES, SAMVERKA_UPLOAD_MAX_MB * 1024 * 1024, DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+    + 1024 * 1024,
+)
 
 # Outbound fetches (calendar subscriptions, news feeds) and the public Get help form.
 SAMVERKA_FEEDS_ALLOW_PRIVATE = envbool("SAMVERKA_FEEDS_ALLOW_PRIVATE")
@@ -339,8 +376,10 @@ SESSION_COOKIE_HTTPONLY = True
 SAMVERKA_HTTPS = envbool("SAMVERKA_HTTPS", SITE_URL.startswith("https://"))
 SESSION_COOKIE_SECURE = SAMVERKA_HTTPS
 CSRF_COOKIE_SECURE = SAMVERKA_HTTPS
+# Forwarding headers reach Django only from SAMVERKA_TRUSTED_PROXIES (core/client.py).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = True
 if SAMVERKA_HTTPS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SAMVERKA_SSL_REDIRECT", True)
 # HSTS for a year once the site is served over HTTPS (SAMVERKA_HSTS_SECONDS=0 turns it off).
 SECURE_HSTS_SECONDS = envint("SAMVERKA_HSTS_SECONDS", 31536000 if SAMVERKA_HTTPS else 0)

@@ -11,10 +11,12 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 import redis
@@ -40,11 +42,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log: IO[str], timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read() if process.stderr else ''}")
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read()[-3000:]}")
         try:
             if requests.get(url + "/healthz", timeout=2).status_code < 500:
                 return
@@ -55,33 +58,38 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 90) -> 
 
 
 @contextmanager
-def running_servers(env: dict[str, str], count: int) -> Iterator[list[str]]:
-    """``count`` real ``samverka serve`` processes with ``env``, each on a free port; their URLs,
-    once every one answers."""
-    processes, urls = [], []
-    for _ in range(count):
-        port = _free_port()
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "samverka", "serve", "--port", str(port), "--threads", "2"],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
+def running_servers(
+    env: dict[str, str], count: int, args: tuple[str, ...] = ("--workers", "1")
+) -> Iterator[list[str]]:
+    """``count`` real ``samverka serve`` processes with ``env`` and ``args``, each on a free
+    port; their URLs, once every one answers. Their output goes to files, not pipes, so that a
+    server that logs much never blocks on a full pipe."""
+    processes, urls, logs = [], [], []
     try:
-        for url, process in zip(urls, processes, strict=True):
-            _wait_until_up(url, process)
+        for _ in range(count):
+            port = _free_port()
+            logs.append(tempfile.TemporaryFile("w+"))  # noqa: SIM115 (closed below)
+            command = [sys.executable, "-m", "samverka", "serve", "--port", str(port)]
+            processes.append(
+                subprocess.Popen(
+                    [*command, "--threads", "2", *args],
+                    env=env,
+                    stdout=logs[-1],
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, process, log in zip(urls, processes, logs, strict=True):
+            _wait_until_up(url, process, log)
         yield urls
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(timeout=20)
-            if process.stderr:
-                process.stderr.close()
+            process.wait(timeout=30)
+        for log in logs:
+            log.close()
 
 
 @pytest.fixture(scope="module")

@@ -145,3 +145,23 @@ def test_rate_limit_per_ip(client, form_data, settings, django_capture_on_commit
     assert "Too many requests" in third.content.decode()
     assert other_ip.status_code == 302
     assert HelpCase.objects.count() == 3
+
+
+def test_rate_limit_per_client_behind_a_trusted_proxy(
+    client, form_data, settings, django_capture_on_commit_callbacks
+):
+    """Behind the proxy every request comes from 127.0.0.1: the limit counts the visitor it
+    names in X-Forwarded-For, and a peer that is not a proxy cannot pick its bucket."""
+    settings.SAMVERKA_HELP_RATE_LIMIT = "1/3600"
+    url = reverse("sluice:get-help")
+
+    def post(peer: str, forwarded_for: str) -> int:
+        meta = {"REMOTE_ADDR": peer, "HTTP_X_FORWARDED_FOR": forwarded_for}
+        return client.post(url, form_data, **meta).status_code
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post("127.0.0.1", "198.51.100.1") == 302
+        assert post("127.0.0.1", "198.51.100.1") == 429
+        assert post("127.0.0.1", "198.51.100.2") == 302  # another visitor, same proxy
+        assert post("203.0.113.9", "198.51.100.3") == 302
+        assert post("203.0.113.9", "198.51.100.4") == 429  # spoofed header: same bucket

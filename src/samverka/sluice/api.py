@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samverka.api.auth import write_auth
+from samverka.core.client import client_address
 from samverka.core.permissions import get_for_write
 from samverka.sluice import services
 from samverka.sluice.forms import CONSENT_TEXT, CONSENT_VERSION, HelpForm
@@ -140,7 +141,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     form = HelpForm(data)
     if form.is_spam():
         raise ValidationError({"website": _("Leave this field empty.")})
-    if not services.allow_submission(services.client_ip(request)):
+    if not services.allow_submission(client_address(request)):
         return Status(429, {"detail": _("Too many requests from your address. Try again later.")})
     if not form.is_valid():
         raise ValidationError({field: list(errors) for field, errors in form.errors.items()})

@@ -69,10 +69,6 @@ def allow_submission(ip: str | None) -> bool:
     return count <= limit
 
 
-def client_ip(request: Any) -> str:
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
-
-
 # Permissions -----------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samverka.clusters.models import Cluster
 from samverka.core import charts, roles
+from samverka.core.client import client_address
 from samverka.core.exports import FORMATS, table_response
 from samverka.core.permissions import get_for_write
 from samverka.sluice import services
@@ -53,7 +54,7 @@ def get_help(request: HttpRequest) -> HttpResponse:
         if form.is_spam():
             # Answer like a success so that the bot learns nothing, but write nothing.
             return render(request, "sluice/sent.html", {"case": None})
-        if not services.allow_submission(services.client_ip(request)):
+        if not services.allow_submission(client_address(request)):
             status = 429
             form.add_error(None, _("Too many requests from your address. Try again later."))
         elif form.is_valid():

@@ -42,6 +42,8 @@ class Command(BaseCommand):
 
         worker = None
         if not options["no_worker"]:
+            # The worker mails links to where this server listens (HOST and PORT are in the
+            # environment it inherits, so its SITE_URL follows them as the server's does).
             worker = subprocess.Popen(
                 [sys.executable, "-m", "samverka", "worker"], env=os.environ.copy()
             )
