@@ -73,18 +73,23 @@ def test_plain_install_migrates_loads_the_demo_and_serves_on_sqlite(tmp_path: Pa
     samverka = bin_dir / "samverka"
     run(samverka, "migrate", "--verbosity", "0", env=env, cwd=tmp_path)
     run(samverka, "demo", "--verbosity", "0", env=env, cwd=tmp_path)
+    # the worker starts and drains the database queue (the default without Redis)
+    run(samverka, "worker", "--batch", "--no-scheduler", "--interval", "0.1", env=env, cwd=tmp_path)
 
     port = free_port()
     server = start([str(samverka), "serve", "--port", str(port)], env, cwd=tmp_path)
     try:
         health = wait_for_healthz(port, server)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/clusters/", timeout=30) as page:
-            status, html = page.status, page.read().decode()
+        pages = {}
+        for path in ("/", "/clusters/", "/knowledge/search/?q=skog"):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as page:
+                pages[path] = (page.status, page.read().decode())
     finally:
         stop(server)
 
     assert (health["status"], health["database"]["status"]) == ("ok", "ok")
-    assert status == 200
+    assert {path: status for path, (status, _html) in pages.items()} == dict.fromkeys(pages, 200)
+    html = pages["/clusters/"][1]
     assert '<html lang="sv"' in html
     assert "Klusterkatalog" in html  # the Swedish catalogue was built into the package
     assert "Kompetenscentrum Naturbruksförvaltningen VGR" in html  # a demo cluster
