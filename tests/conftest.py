@@ -17,6 +17,7 @@ from samverka.actors.enums import Helix
 from samverka.actors.models import FocusArea, Organisation, Person
 from samverka.clusters.models import Cluster, Membership
 from samverka.geo.models import Area
+from shared_data import shared_data  # noqa: F401  (the fixture: ../shared/data or skip)
 
 _seq = itertools.count(1)
 

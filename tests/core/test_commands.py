@@ -65,6 +65,13 @@ def wait_for_healthz(port: int, process: subprocess.Popen, timeout: float = 180)
     raise AssertionError("the server did not answer /healthz in time")
 
 
+def start(command: list[str], env: dict[str, str], **options: Any) -> subprocess.Popen:
+    """A long-running command (a server), its output kept for ``stop``."""
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options
+    )
+
+
 def stop(process: subprocess.Popen) -> tuple[int, str, str]:
     """Ctrl-C the process (only the one this test started) and collect its output."""
     if process.poll() is None:
@@ -145,13 +152,7 @@ def test_import_command_reads_standard_input(env: dict[str, str]) -> None:
 
 def test_serve_answers_healthz(env: dict[str, str]) -> None:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "samverka", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start([sys.executable, "-m", "samverka", "serve", "--port", str(port)], env)
     try:
         health = wait_for_healthz(port, process)
     finally:

@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 from samverka.core.importing import ImportReport
 
 EXAMPLES = int(os.environ.get("SAMVERKA_FUZZ_EXAMPLES", "30"))
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parents[1]
 
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from fuzz_support import (
     NASTY_TEXT,
-    SHARED_DATA,
     TEST_DATA,
     cell,
     check_import,
@@ -30,6 +29,7 @@ from samverka.indicators.models import Indicator
 from samverka.indicators.services.formats import FormatError
 from samverka.indicators.services.formats.px import parse_header
 from samverka.indicators.services.importers import import_indicators
+from shared_data import shared_data_folder
 
 TABLES = ["indicators"]
 DATA = TEST_DATA / "indicators" / "data"
@@ -167,8 +167,11 @@ def test_indicators_import_of_nasty_kolada_reports_or_imports_once(base, documen
     check_import(import_indicators, data, filename="k.json", tables=TABLES, input_format="kolada")
 
 
+@pytest.mark.usefixtures("shared_data")  # skips before the deferred strategy reads the file
 @fuzz_settings(0.2)
-@given(data=mutated((SHARED_DATA / "scb" / "BE0101A1.px").read_bytes()))
+@given(
+    data=st.deferred(lambda: mutated((shared_data_folder() / "scb" / "BE0101A1.px").read_bytes()))
+)
 def test_indicators_import_of_damaged_scb_px_reports_or_imports_once(base, data):
     check_import(
         import_indicators,

@@ -21,8 +21,11 @@ from samverka.indicators.services.clients import (
 from samverka.indicators.services.importers import fetch_kolada, fetch_scb
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-TAB6471 = (SHARED / "scb" / "TAB6471_data.jsonstat2.json").read_bytes()
+
+
+@pytest.fixture
+def tab6471(shared_data: Path) -> bytes:
+    return (shared_data / "scb" / "TAB6471_data.jsonstat2.json").read_bytes()
 
 
 @pytest.fixture(autouse=True)
@@ -33,15 +36,16 @@ def _english(english: None) -> None:
 class Recorder:
     """Serves recorded responses by path and remembers the requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, tab6471: bytes | None = None) -> None:
         self.requests: list[httpx.Request] = []
+        self.tab6471 = tab6471  # SCB's real table from ../shared/data; 404 without it
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         path = request.url.path
-        if path == "/OV0104/v2beta/api/v2/tables/TAB6471/data":
+        if path == "/OV0104/v2beta/api/v2/tables/TAB6471/data" and self.tab6471 is not None:
             return httpx.Response(
-                200, content=TAB6471, headers={"content-type": "application/json"}
+                200, content=self.tab6471, headers={"content-type": "application/json"}
             )
         if path.startswith("/v3/data/kpi/N00914/"):
             page = request.url.params.get("page", "1")
@@ -65,8 +69,8 @@ class FakeClock:
 
 
 @pytest.mark.django_db
-def test_fetch_scb_posts_query_and_stores_table() -> None:
-    recorder = Recorder()
+def test_fetch_scb_posts_query_and_stores_table(tab6471: bytes) -> None:
+    recorder = Recorder(tab6471)
     query = json.loads((DATA / "scb_tab6471_query.json").read_text())
     with ScbClient(transport=httpx.MockTransport(recorder)) as client:
         report = fetch_scb(table_id="TAB6471", query=query, client=client, sum_dims=["Alder"])
@@ -108,17 +112,17 @@ def test_token_bucket_waits_after_30_calls_in_10_seconds() -> None:
     assert len(clock.slept) == 1
 
 
-def test_scb_client_is_rate_limited() -> None:
+def test_scb_client_is_rate_limited(tab6471: bytes) -> None:
     clock = FakeClock()
     bucket = TokenBucket(30, 10.0, clock=clock, sleep=clock.sleep)
-    with ScbClient(transport=httpx.MockTransport(Recorder()), bucket=bucket) as client:
+    with ScbClient(transport=httpx.MockTransport(Recorder(tab6471)), bucket=bucket) as client:
         for _ in range(32):
             client.table_data("TAB6471")
     assert len(clock.slept) == 2
 
 
-def test_client_size_cap_and_http_errors() -> None:
-    with ScbClient(transport=httpx.MockTransport(Recorder()), max_bytes=1000) as client:
+def test_client_size_cap_and_http_errors(tab6471: bytes) -> None:
+    with ScbClient(transport=httpx.MockTransport(Recorder(tab6471)), max_bytes=1000) as client:
         with pytest.raises(ClientError, match="larger than"):
             client.table_data("TAB6471")
         with pytest.raises(ClientError, match="HTTP 404"):
@@ -146,8 +150,10 @@ def test_fetch_command_kolada_json_report(settings: Any, capsys: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_fetch_command_scb_mapping_error_exits_2(settings: Any, capsys: Any) -> None:
-    settings.SAMVERKA_FETCH_TRANSPORT = httpx.MockTransport(Recorder())
+def test_fetch_command_scb_mapping_error_exits_2(
+    settings: Any, capsys: Any, tab6471: bytes
+) -> None:
+    settings.SAMVERKA_FETCH_TRANSPORT = httpx.MockTransport(Recorder(tab6471))
     with pytest.raises(SystemExit) as exit_info:
         call_command("fetch", "scb", "TAB6471", "--query", str(DATA / "scb_tab6471_query.json"))
     assert exit_info.value.code == 2

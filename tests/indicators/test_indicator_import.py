@@ -23,7 +23,6 @@ def _english(english: None) -> None:
 
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def run(path: Path, **options: Any) -> Any:
@@ -92,15 +91,15 @@ def test_import_px_bad_select_names_categories() -> None:
     assert "--select ålder=99: no such category" in report.file_error
 
 
-def test_import_real_scb_population_px_sums_marital_status_and_age() -> None:
-    report = run(SHARED / "scb" / "BE0101A1.px", sum=["marital status", "age"])
+def test_import_real_scb_population_px_sums_marital_status_and_age(shared_data: Path) -> None:
+    report = run(shared_data / "scb" / "BE0101A1.px", sum=["marital status", "age"])
     assert (report.ok, report.created, report.warnings) == (True, 21 * 2 * 2, [])
     got = values("BE0101A1", area__code="22", period="2005", derived=False)
     assert got == {("22", "2005", "M"): Decimal(121458), ("22", "2005", "K"): Decimal(122278)}
 
 
-def test_import_real_scb_births_px_with_tot_and_municipalities() -> None:
-    report = run(SHARED / "scb" / "BE0101D1.px", select=["maternal age=tot"])
+def test_import_real_scb_births_px_with_tot_and_municipalities(shared_data: Path) -> None:
+    report = run(shared_data / "scb" / "BE0101D1.px", select=["maternal age=tot"])
     assert report.ok
     # Heby (1917) moved county in 2007 and has another code now: placed on 0331 with a note.
     assert report.warnings == [
@@ -116,8 +115,8 @@ def test_import_real_scb_births_px_with_tot_and_municipalities() -> None:
     }
 
 
-def test_import_real_jsonstat_keeps_published_totals() -> None:
-    report = run(SHARED / "scb" / "TAB6471_data.jsonstat2.json", sum=["Alder"])
+def test_import_real_jsonstat_keeps_published_totals(shared_data: Path) -> None:
+    report = run(shared_data / "scb" / "TAB6471_data.jsonstat2.json", sum=["Alder"])
     assert (report.ok, report.created) == (True, 21 * 3 * 4)
     got = values("TAB6471", area__code="22", period="2026M01")
     assert got == {

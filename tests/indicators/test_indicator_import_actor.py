@@ -26,11 +26,11 @@ from samverka.indicators.services.importers import (
     import_indicators,
 )
 from samverka.indicators.services.store import ValueRow, store_values
+from shared_data import shared_data_folder
 
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 CSV = "indicator,area,period,gender,value\npop,2281,2024,T,99863\npop,22,2024,T,243000\n"
 
 
@@ -56,7 +56,7 @@ FILES: dict[str, tuple[Callable[[Path], Path], dict[str, Any], str]] = {
     "xlsx": (_xlsx, {}, "pop"),
     "px": (lambda _: DATA / "employment_latin1.px", {"select": ["ålder=tot"]}, "TEST0101"),
     "jsonstat": (
-        lambda _: SHARED / "scb" / "TAB6471_data.jsonstat2.json",
+        lambda _: shared_data_folder() / "scb" / "TAB6471_data.jsonstat2.json",
         {"sum": ["Alder"]},
         "TAB6471",
     ),
@@ -157,12 +157,13 @@ def test_dry_run_records_nothing(make_user: Callable[..., User]) -> None:
 def _recorded(request: httpx.Request) -> httpx.Response:
     if request.url.path.endswith("/tables/TAB6471/data"):
         return httpx.Response(
-            200, content=(SHARED / "scb" / "TAB6471_data.jsonstat2.json").read_bytes()
+            200, content=(shared_data_folder() / "scb" / "TAB6471_data.jsonstat2.json").read_bytes()
         )
     page = request.url.params.get("page", "1")
     return httpx.Response(200, content=(DATA / f"kolada_n00914_page{page}.json").read_bytes())
 
 
+@pytest.mark.usefixtures("shared_data")
 def test_fetches_from_scb_and_kolada_record_the_actor(make_user: Callable[..., User]) -> None:
     user = make_user("statistician")
     transport = httpx.MockTransport(_recorded)

@@ -19,15 +19,12 @@ from samverka.programmes.services.imports import import_financing, import_projec
 
 pytestmark = pytest.mark.django_db
 
-DATA = (
-    Path(__file__).resolve().parents[3]
-    / "shared/data/tillvaxtverket/projektbanken_ERUF_2014-2020_scraped2016.json"
-)
+BANK = "tillvaxtverket/projektbanken_ERUF_2014-2020_scraped2016.json"
 
 
 @pytest.fixture(scope="module")
-def bank() -> list[dict[str, Any]]:
-    return json.loads(DATA.read_text(encoding="utf-8"))
+def bank(shared_data: Path) -> list[dict[str, Any]]:
+    return json.loads((shared_data / BANK).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(autouse=True)

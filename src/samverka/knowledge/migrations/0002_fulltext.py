@@ -6,8 +6,9 @@ SQLite: an FTS5 table over the Swedish-stemmed title and text (rowid = the docum
 FTS5 ``trigram`` table over the vocabulary (rowid = the term's id).
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
+
+from samverka.core.operations import PostgresExtension
 
 PG_FORWARD = [
     """ALTER TABLE knowledge_searchdocument ADD COLUMN search_vector tsvector
@@ -46,7 +47,7 @@ class Migration(migrations.Migration):
     dependencies = [("knowledge", "0001_initial")]
 
     operations = [
-        TrigramExtension(),
+        PostgresExtension("pg_trgm"),  # imports nothing PostgreSQL-only on SQLite
         migrations.RunPython(
             _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
             _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
