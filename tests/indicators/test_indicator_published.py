@@ -14,17 +14,19 @@ from django.core.management import call_command
 
 from samverka.indicators.models import Value
 from samverka.indicators.services.importers import import_indicators
+from shared_data import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-SCB = SHARED / "scb"
-PEERS = sorted((SHARED / "px-peers").glob("*.px")) + sorted(
-    (SHARED / "jsonstat-peers").glob("*.json")
-)
+# Only a path here: the folder is read inside the tests, through the shared_data fixture, which
+# skips them (or fails them under SAMVERKA_REQUIRE_SHARED_DATA=1) when it is absent.
+SCB = SHARED_DATA / "scb"
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not here"),
-]
+
+def peer_path(name: str) -> Path:
+    """A peer file by its name: PC-Axis files in px-peers/, JSON-stat files in jsonstat-peers/."""
+    return SHARED_DATA / ("px-peers" if name.endswith(".px") else "jsonstat-peers") / name
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_data")]
 
 
 @pytest.fixture(autouse=True)
@@ -120,12 +122,17 @@ PEER_OUTCOMES: dict[str, tuple[dict[str, Any], str | None]] = {
 
 
 def test_every_peer_file_has_an_expected_outcome() -> None:
-    assert sorted(path.name for path in PEERS) == sorted(PEER_OUTCOMES)
+    peers = [
+        *(SHARED_DATA / "px-peers").glob("*.px"),
+        *(SHARED_DATA / "jsonstat-peers").glob("*.json"),
+    ]
+    assert sorted(path.name for path in peers) == sorted(PEER_OUTCOMES)
 
 
-@pytest.mark.parametrize("path", PEERS, ids=lambda path: path.name)
-def test_peer_file_imports_or_is_refused_with_a_reason(path: Path) -> None:
-    options, refusal = PEER_OUTCOMES[path.name]
+@pytest.mark.parametrize("name", sorted(PEER_OUTCOMES))
+def test_peer_file_imports_or_is_refused_with_a_reason(name: str) -> None:
+    options, refusal = PEER_OUTCOMES[name]
+    path = peer_path(name)
     with path.open("rb") as handle:
         report = import_indicators(handle, filename=path.name, **options)
     if refusal is None:
