@@ -29,6 +29,7 @@ from samverka.actors.enums import Gender, Helix
 from samverka.actors.models import Organisation, Person
 from samverka.core import audit, roles
 from samverka.core.sanitise import clean_html
+from samverka.events.ical import check_rrule
 from samverka.events.models import (
     Event,
     EventShare,
@@ -123,6 +124,13 @@ def _apply(event: Event, data: dict[str, Any]) -> None:
             setattr(event, name, value.replace(microsecond=0))
     if event.start and event.end and event.end < event.start:
         raise ValidationError({"end": _("The end must not be before the start.")})
+    if data.get("rrule"):  # only a new rule: a stored one is bounded when expanded
+        try:
+            event.rrule = "\n".join(check_rrule(line) for line in event.rrule.splitlines() if line)
+        except ValueError as exc:
+            raise ValidationError(
+                {"rrule": _("Not a usable recurrence rule: %(error)s") % {"error": exc}}
+            ) from exc
     event.full_clean()
 
 
