@@ -408,9 +408,13 @@ def parse_vevent(
     if len(uid) > 255:
         raise ComponentError(_("UID longer than 255 characters"), "UID")
     start, end, all_day, zone_id = _times(component, zone, defined)
-    rrule_text = _rules(component, start if not all_day else None, label, warnings or [])
-    if zone_id == "UTC" and not rrule_text and not component.get("RDATE"):
-        # A single event written in UTC (as Google does): show it in the calendar's zone.
+    rrule_text = _rules(
+        component, start if not all_day else None, label, [] if warnings is None else warnings
+    )
+    if zone_id == "UTC":
+        # Written in UTC (as Google does): kept in the calendar's zone, where its exporter (and
+        # every client applying X-WR-TIMEZONE) repeats it, so that a weekly 10:00 stays at 10:00
+        # local time across a change to or from daylight saving time, here as in their clients.
         zone_id = zone_name(zone)
     event_zone = resolve_tzid(zone_id) or STOCKHOLM
     status = str(component.get("STATUS", "") or "").upper()

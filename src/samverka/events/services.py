@@ -37,6 +37,7 @@ from samverka.events.models import (
     Registration,
     RegistrationStatus,
 )
+from samverka.events.occurrences import drop_stale_overrides
 from samverka.privacy.models import Purpose
 from samverka.privacy.services import record_consent
 
@@ -66,6 +67,9 @@ EVENT_FIELDS = [
 ]
 # Fields that do not change what attendees see: no new SEQUENCE for these alone.
 _QUIET_FIELDS = {"last_modified", "source"}
+# Fields that decide which occurrences a series has: a change may leave a changed occurrence
+# without its original date (``drop_stale_overrides``).
+_SERIES_FIELDS = {"start", "rrule", "rdates", "exdates", "timezone", "all_day"}
 
 
 # --------------------------------------------------------------------------- events
@@ -193,6 +197,8 @@ def update_event(user: Any, event: Event, data: dict[str, Any]) -> Event:
         event.sequence += 1
     event.save()
     _set_relations(event, data)
+    if set(changes) & _SERIES_FIELDS:
+        drop_stale_overrides(event)
     audit.record(actor=user, action="event.changed", obj=event, changes=changes)
     return event
 
