@@ -57,8 +57,9 @@ END:VTIMEZONE
 
 # --- text ------------------------------------------------------------------------------------
 
-# RFC 5545 allows no control characters in TEXT but HTAB (and line breaks, written escaped).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# RFC 5545 allows no control characters in TEXT but HTAB (and line breaks, written escaped); a
+# byte-order mark is no text either (icalendar drops one that begins a value).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff]")
 
 
 def ical_text(value: str) -> icalendar.vText:
