@@ -186,3 +186,15 @@ def test_broken_stored_rule_does_not_break_the_feed(client, make_event):
     make_event("Broken", rrule="FREQ=", exdates="not a date")
     make_event("Fine")
     assert summaries(feed(client, "/calendar.ics")) == {"Broken", "Fine"}
+
+
+@pytest.mark.django_db
+def test_upload_page_shows_the_warnings_of_a_sloppy_file(client, cluster_manager):
+    user, cluster = cluster_manager
+    client.force_login(user)
+    upload = SimpleUploadedFile("h.ics", (DATA / "holidays_sloppy.ics").read_bytes())
+    response = client.post(reverse("events:import"), {"file": upload, "cluster": cluster.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "an empty RRULE was left out" in html
+    assert "the UID appears twice in the file" in html

@@ -169,7 +169,7 @@ def test_uid_of_another_clusters_event_is_refused(make_cluster):
                 "UID:back\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260512T100000Z\r\n"
                 "DTEND:20260512T090000Z"
             ),
-            "VEVENT 1 (UID back): DTEND is before DTSTART",
+            "VEVENT 1 (UID back): line 8: DTEND is before DTSTART",
         ),
     ],
 )
@@ -248,7 +248,9 @@ def test_round_trip_recurrence():
 def test_unusable_rrule_is_refused():
     report = import_calendar(ics(vevent(uid="r@x", RRULE="FREQ=MINUTELY")))
     assert not report.ok
-    assert "VEVENT 1 (UID r@x): RRULE: FREQ=MINUTELY is not supported" in str(report.errors[0])
+    assert "VEVENT 1 (UID r@x): line 11, RRULE: FREQ=MINUTELY is not supported" in str(
+        report.errors[0]
+    )
     assert not Event.objects.exists()
 
 

@@ -229,3 +229,26 @@ def test_cli_list_and_remove(make_cluster):
     with pytest.raises(CommandError) as error:
         call_command("calendars", "remove", str(listed["id"]))
     assert error.value.returncode == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("allow_private")
+def test_dense_rule_refuses_the_subscription_with_a_message_in_swedish(server, make_cluster):
+    rule = "FREQ=DAILY;BYHOUR=8;BYMINUTE=0,15,30,45"
+    server.body = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//SV\r\n"
+        "BEGIN:VEVENT\r\nUID:dense@example.se\r\nSUMMARY:Tät\r\n"
+        "DTSTART:20160101T080000Z\r\nDTEND:20160101T081000Z\r\n"
+        f"RRULE:{rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    source = CalendarSource.objects.create(
+        name="Tät", url=server.url + "/cal.ics", cluster=make_cluster()
+    )
+    with translation.override("sv"):
+        result = poll_source(source)
+    source.refresh_from_db()
+    assert result.status == "error"
+    assert (source.consecutive_failures, source.last_success) == (1, None)
+    assert "BYMINUTE" in source.last_error
+    assert "högst 1 värde(n)" in source.last_error
+    assert not Event.objects.exists()

@@ -150,6 +150,9 @@ def calendar_import(request: HttpRequest) -> HttpResponse:
         )
         if report.written:
             messages.success(request, report.summary())
+        if report.ok:  # what was read leniently (an empty RRULE, a UID twice): worth a look
+            for warning in report.warnings[:20]:
+                messages.warning(request, warning)
     status = 400 if report is not None and not report.ok else 200
     return render(request, "events/import.html", {"form": form, "report": report}, status=status)
 

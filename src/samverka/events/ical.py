@@ -9,10 +9,13 @@ text in ``Event.rrule`` and the date lists in ``Event.rdates`` / ``Event.exdates
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 from email.utils import parseaddr
+from functools import lru_cache
 from html import unescape
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -50,6 +53,29 @@ RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
 END:STANDARD
 END:VTIMEZONE
 """
+
+
+# --- text ------------------------------------------------------------------------------------
+
+# RFC 5545 allows no control characters in TEXT but HTAB (and line breaks, written escaped); a
+# byte-order mark is no text either (icalendar drops one that begins a value).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff]")
+
+
+def ical_text(value: str) -> icalendar.vText:
+    """``value`` as an iCalendar TEXT value: line breaks as LF (written ``\\n``), no control
+    characters. icalendar's vText escapes backslashes, commas, semicolons and line breaks and
+    the library folds the line; a plain ``str`` for a property it does not know (X-ALT-DESC,
+    X-WR-CALNAME) would be written raw, and a line break in it refuses the whole feed.
+    """
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return icalendar.vText(_CONTROL.sub("", text))
+
+
+def param_text(value: str) -> str:
+    """``value`` as a parameter value (CN): one line, no double quotes (RFC 5545 3.1)."""
+    text = _CONTROL.sub("", re.sub(r"[\r\n\t]+", " ", str(value)))
+    return text.replace('"', "'")
 
 
 # --- recurrence date lists -------------------------------------------------------------------
@@ -113,34 +139,103 @@ def format_date_list(values: Iterable[date | datetime], zone: tzinfo = STOCKHOLM
 
 
 ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+#: At most this many values of each BY-part that multiplies the occurrences within a day: a
+#: meeting calendar needs one minute and second and a few hours, and a longer list would make
+#: one rule into thousands of occurrences a day (work without end for every calendar page).
+MAX_BY_VALUES = {"BYSECOND": 1, "BYMINUTE": 1, "BYHOUR": 4}
+#: Occurrences one series may have: a larger COUNT is refused, and a rule with UNTIL or without
+#: end is expanded only up to this many (see :func:`bounded_rrule`).
+MAX_SERIES_OCCURRENCES = 5000
 
 
 def check_rrule(rule: str, start: datetime | None = None) -> str:
     """``rule`` (an RRULE value) checked and normalised; ``ValueError`` says what is wrong.
 
-    Only daily, weekly, monthly and yearly rules are accepted (shorter ones would expand into
-    unreasonably many occurrences).
+    The one check of recurrence rules for the API, the event form, .ics uploads and subscribed
+    calendars. Only daily, weekly, monthly and yearly rules with a few times a day and at most
+    :data:`MAX_SERIES_OCCURRENCES` occurrences are accepted: anything denser would make every
+    calendar page walk through unreasonably many occurrences.
     """
     from dateutil.rrule import rrulestr
+    from django.utils.translation import gettext as _
 
     rule = rule.strip().removeprefix("RRULE:").strip()
     try:
         parsed = icalendar.vRecur.from_ical(rule)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"not a recurrence rule: {rule!r}") from exc
+        raise ValueError(_("not a recurrence rule: %(rule)r") % {"rule": rule}) from exc
     freq = [str(f).upper() for f in parsed.get("FREQ", [])]
     if not freq:
-        raise ValueError("the recurrence rule has no FREQ")
+        raise ValueError(_("the recurrence rule has no FREQ"))
     if freq[0] not in ALLOWED_FREQUENCIES:
-        raise ValueError(f"FREQ={freq[0]} is not supported (DAILY, WEEKLY, MONTHLY or YEARLY)")
+        raise ValueError(
+            _("FREQ=%(freq)s is not supported (DAILY, WEEKLY, MONTHLY or YEARLY)")
+            % {"freq": freq[0]}
+        )
+    for part, most in MAX_BY_VALUES.items():
+        if len(parsed.get(part, [])) > most:
+            raise ValueError(
+                _("%(part)s may have at most %(most)d value(s) in an event's recurrence rule")
+                % {"part": part, "most": most}
+            )
+    counts = parsed.get("COUNT", [])
+    if counts and int(counts[0]) > MAX_SERIES_OCCURRENCES:
+        raise ValueError(
+            _("COUNT may be at most %(most)d (a series has at most that many occurrences)")
+            % {"most": MAX_SERIES_OCCURRENCES}
+        )
     # Only the rule's syntax is checked here: with a naive start, and UNTIL without its zone
     # (calendars write UNTIL as a date, local time or UTC; recurring-ical-events copes with all).
     naive = (start or datetime(2000, 1, 1)).replace(tzinfo=None)
     try:
         rrulestr(re.sub(r"(UNTIL=\d{8}(?:T\d{6})?)Z", r"\1", rule), dtstart=naive)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"the recurrence rule cannot be used: {exc}") from exc
+        raise ValueError(
+            _("the recurrence rule cannot be used: %(error)s") % {"error": exc}
+        ) from exc
     return rule
+
+
+_END_PART = re.compile(r"(?i)(?:^|;)(?:UNTIL|COUNT)=[^;]*")
+
+
+@lru_cache(maxsize=2048)
+def bounded_rrule(rule: str, start: datetime, all_day: bool) -> str:
+    """``rule`` ended at its :data:`MAX_SERIES_OCCURRENCES`-th occurrence from ``start``.
+
+    ``start`` is the series' first start, local to its zone. A COUNT is lowered to the cap; a rule
+    with UNTIL or without end that would run past it gets the cap's instant as UNTIL (UTC, or a
+    date for all-day series). Rules stored before the check existed are bounded the same way, so
+    that no calendar page walks further than the cap to reach its range. Cached: the answer
+    depends on the arguments only.
+    """
+    from dateutil.rrule import rrulestr
+
+    parsed = icalendar.vRecur.from_ical(rule)
+    counts = parsed.get("COUNT", [])
+    if counts:
+        if int(counts[0]) <= MAX_SERIES_OCCURRENCES:
+            return rule
+        parsed["COUNT"] = [MAX_SERIES_OCCURRENCES]
+        return parsed.to_ical().decode()
+    open_rule = _END_PART.sub("", rule).lstrip(";")
+    walked = itertools.islice(rrulestr(open_rule, dtstart=start), MAX_SERIES_OCCURRENCES)
+    number, last = 0, start
+    for number, last in enumerate(walked, 1):  # noqa: B007 - the last one is wanted
+        pass
+    if number < MAX_SERIES_OCCURRENCES:
+        return rule
+    until = parsed.get("UNTIL", [])
+    if until:
+        value = until[0]
+        if not isinstance(value, datetime):
+            value = datetime.combine(value, datetime.max.time())
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=start.tzinfo)
+        if value <= last:
+            return rule
+    parsed["UNTIL"] = [last.date() if all_day else last.astimezone(UTC)]
+    return parsed.to_ical().decode()
 
 
 def rrule_lines(event: Event) -> list[str]:
@@ -177,11 +272,11 @@ def invitation_bytes(
         component.pop("DTSTAMP", None)  # in a message: when the message was made
         component.add("dtstamp", dj_timezone.now().astimezone(UTC))
         organizer = icalendar.vCalAddress(f"mailto:{organiser_email or 'noreply@localhost'}")
-        organizer.params["CN"] = str(host.name if host else (organiser_name or "Samverka"))
+        organizer.params["CN"] = param_text(host.name if host else (organiser_name or "Samverka"))
         component.add("organizer", organizer)
         attendee = icalendar.vCalAddress(f"mailto:{attendee_email}")
         if attendee_name:
-            attendee.params["CN"] = attendee_name
+            attendee.params["CN"] = param_text(attendee_name)
         attendee.params["ROLE"] = "REQ-PARTICIPANT"
         attendee.params["PARTSTAT"] = "DECLINED" if method == "CANCEL" else "ACCEPTED"
         attendee.params["RSVP"] = "FALSE"
@@ -200,7 +295,7 @@ def _new_calendar(*, name: str, method: str | None = None, url: str = "") -> ica
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method.upper())
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", ical_text(name))
     cal.add("x-wr-timezone", "Europe/Stockholm")
     if url:
         cal.add("url", url)
@@ -258,7 +353,7 @@ def _vevent(event: Event) -> icalendar.Event:
     from samverka.events.models import EventStatus, Visibility
 
     vevent = _base(event, event.uid, event.sequence)
-    vevent.add("summary", event.title)
+    vevent.add("summary", ical_text(event.title))
     vevent.add("dtstart", _local(event.start, event))
     end = _local(event.end, event)
     if event.all_day and end <= _local(event.start, event):  # type: ignore[operator]
@@ -271,17 +366,19 @@ def _vevent(event: Event) -> icalendar.Event:
     )
     description = html_to_text(event.description)
     if description:
-        vevent.add("description", description)
-        vevent.add("x-alt-desc", event.description, parameters={"FMTTYPE": "text/html"})
+        vevent.add("description", ical_text(description))
+        vevent.add("x-alt-desc", ical_text(event.description), parameters={"FMTTYPE": "text/html"})
     location = _location(event)
     if location:
-        vevent.add("location", location)
+        vevent.add("location", ical_text(location))
     link = event_url(event)
     if link:
-        vevent.add("url", link)
+        # A link stored before URLs were checked may not be a URI: left out, the feed answers.
+        with contextlib.suppress(ValueError):
+            vevent.add("url", link)
     categories = event_categories(event)
     if categories:
-        vevent.add("categories", categories)
+        vevent.add("categories", [ical_text(c) for c in categories])
     vevent.add(
         "status",
         {
@@ -333,22 +430,35 @@ def _as_local(value: date | datetime, zone: ZoneInfo) -> date | datetime:
 
 def _override_vevent(event: Event, override: EventOverride) -> icalendar.Event:
     vevent = _base(event, event.uid, max(override.sequence, event.sequence))
-    vevent.add("recurrence-id", _local(override.recurrence_id, event))
-    vevent.add("dtstart", _local(override.start, event))
-    end = _local(override.end, event)
-    if event.all_day and end <= _local(override.start, event):  # type: ignore[operator]
-        end = _local(override.start, event) + timedelta(days=1)  # type: ignore[operator]
-    vevent.add("dtend", end)
-    vevent.add("summary", override.title or event.title)
+    rid = _local(override.recurrence_id, event)
+    if override.this_and_future:
+        vevent.add("recurrence-id", rid, parameters={"RANGE": "THISANDFUTURE"})
+    else:
+        vevent.add("recurrence-id", rid)
+    if override.all_day and not event.all_day:
+        # A whole-day change of a timed series: DATE values, the end exclusive.
+        zone = event_zone(event)
+        start_day = override.start.astimezone(zone).date()
+        vevent.add("dtstart", start_day)
+        vevent.add(
+            "dtend", max(override.end.astimezone(zone).date(), start_day + timedelta(days=1))
+        )
+    else:
+        vevent.add("dtstart", _local(override.start, event))
+        end = _local(override.end, event)
+        if event.all_day and end <= _local(override.start, event):  # type: ignore[operator]
+            end = _local(override.start, event) + timedelta(days=1)  # type: ignore[operator]
+        vevent.add("dtend", end)
+    vevent.add("summary", ical_text(override.title or event.title))
     description = html_to_text(override.description or event.description)
     if description:
-        vevent.add("description", description)
+        vevent.add("description", ical_text(description))
     location = override.place or _location(event)
     if location:
-        vevent.add("location", location)
+        vevent.add("location", ical_text(location))
     categories = event_categories(event)
     if categories:
-        vevent.add("categories", categories)
+        vevent.add("categories", [ical_text(c) for c in categories])
     cancelled = override.cancelled or event.status == "cancelled"
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return vevent

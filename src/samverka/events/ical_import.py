@@ -40,6 +40,7 @@ from samverka.events.models import (
     EventType,
     Visibility,
 )
+from samverka.events.occurrences import drop_stale_overrides
 from samverka.events.timezones import STOCKHOLM, UTC, resolve_tzid, zone_name
 
 TITLE_MAX = Event._meta.get_field("title").max_length or 300
@@ -48,7 +49,11 @@ _HTML = re.compile(r"<(p|br|a|b|i|u|em|strong|ul|ol|li|div|span|h[1-6]|table)\b[
 
 
 class ComponentError(Exception):
-    """One VEVENT cannot be imported; the message says why."""
+    """One VEVENT cannot be imported; the message says why (and ``prop`` which property)."""
+
+    def __init__(self, message: str, prop: str = "") -> None:
+        super().__init__(message)
+        self.prop = prop
 
 
 # What reading one VEVENT may raise: ours, and icalendar's InvalidCalendar for a value it could
@@ -61,6 +66,8 @@ class EventImportReport(ImportReport):
     """The import report with one line per VEVENT: what happened to it."""
 
     components: list[dict[str, Any]] = field(default_factory=list)
+    #: What was read leniently (an empty RRULE, a UID given twice): imported, but worth a look.
+    warnings: list[str] = field(default_factory=list)
     #: Coming events of a subscription that have disappeared from it, now cancelled.
     withdrawn: int = 0
 
@@ -95,6 +102,10 @@ class ParsedOverride:
     place: str
     cancelled: bool
     sequence: int
+    all_day: bool = False
+    this_and_future: bool = False
+    last_modified: datetime | None = None
+    stamp: datetime | None = None
 
 
 @dataclass
@@ -109,19 +120,55 @@ class ParsedEvent:
     focus_areas: list[FocusArea]
     overrides: list[ParsedOverride] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    #: DTSTAMP: the last tie-breaker between two copies of one UID in a file.
+    stamp: datetime | None = None
+
+    def version(self) -> tuple[int, datetime, datetime]:
+        """What decides which of two copies of one UID is newer: SEQUENCE, LAST-MODIFIED, DTSTAMP."""
+        return (self.sequence, self.last_modified or _EARLIEST, self.stamp or _EARLIEST)
+
+
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_calendar(data: bytes) -> list[icalendar.Calendar]:
-    """The VCALENDARs in ``data``; ``ImportFileError`` when it is not iCalendar."""
+def _decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise ImportFileError(_("not an iCalendar file: it contains binary data"))
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("latin-1")
+        return data.decode("latin-1")
+
+
+def component_lines(data: bytes) -> list[dict[str, list[int]]]:
+    """For each VEVENT in file order, the line numbers (from 1) of its properties by name.
+
+    icalendar keeps no line numbers; this second look at the text lets an error name the line.
+    """
+    found: list[dict[str, list[int]]] = []
+    depth = 0  # 1 inside a VEVENT, more inside its VALARMs
+    for number, line in enumerate(re.split(r"\r\n|\n|\r", _decode(data)), 1):
+        if not line or line[0] in " \t":
+            continue
+        name = re.match(r"[A-Za-z0-9-]*", line).group().upper()  # type: ignore[union-attr]
+        value = line[len(name) + 1 :].strip().upper()
+        if name == "BEGIN" and (depth or value == "VEVENT"):
+            if not depth:
+                found.append({})
+            depth += 1
+        elif name == "END" and depth:
+            depth -= 1
+        elif depth == 1:
+            found[-1].setdefault(name, []).append(number)
+    return found
+
+
+def read_calendar(data: bytes) -> list[icalendar.Calendar]:
+    """The VCALENDARs in ``data``; ``ImportFileError`` when it is not iCalendar."""
+    text = _decode(data)
     stripped = text.lstrip()
     if not stripped:
         raise ImportFileError(_("not an iCalendar file: the file is empty"))
@@ -147,9 +194,35 @@ def _default_zone(calendar: icalendar.Calendar) -> ZoneInfo:
     return resolve_tzid(str(calendar.get("X-WR-TIMEZONE", ""))) or STOCKHOLM
 
 
+def _once(component: icalendar.Event, name: str) -> Any:
+    """The property ``name``, which may be given once only (DTSTART, DTEND, RECURRENCE-ID…)."""
+    prop = component.get(name)
+    if isinstance(prop, list):
+        raise ComponentError(
+            _("%(property)s is given %(count)d times; it may be given only once")
+            % {"property": name, "count": len(prop)},
+            name,
+        )
+    return prop
+
+
+def _read(
+    component: icalendar.Event, name: str, zone: tzinfo, defined: set[str]
+) -> tuple[date | datetime, str]:
+    """The date-time property ``name`` (given once) read with :func:`_value`."""
+    try:
+        return _value(_once(component, name), zone, defined)
+    except (ValueError, AttributeError) as exc:
+        raise ComponentError(
+            _("%(property)s cannot be read: %(error)s") % {"property": name, "error": exc}, name
+        ) from exc
+
+
 def _value(prop: Any, default_zone: tzinfo, defined: set[str]) -> tuple[date | datetime, str]:
     """A DTSTART-like property as an aware datetime (or a date) and the IANA zone it was in."""
     raw = prop.dt
+    if isinstance(raw, time) or not isinstance(raw, date):
+        raise ValueError(_("a time without a date (%(value)s)") % {"value": raw})
     tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
     return _convert(raw, tzid, default_zone, defined)
 
@@ -218,6 +291,12 @@ def _date_lists(
             raw = item.dt
             if isinstance(raw, tuple):  # PERIOD
                 raw = raw[0]
+            if isinstance(raw, time) or not isinstance(raw, date):
+                raise ComponentError(
+                    _("%(property)s holds %(value)s, a time without a date")
+                    % {"property": name, "value": raw},
+                    name,
+                )
             value, _zone = _convert(raw, tzid, zone, defined)
             if all_day and isinstance(value, datetime):
                 value = value.astimezone(zone).date()
@@ -257,27 +336,21 @@ def _times(
     """Start, end (exclusive), whether all-day, and the zone name of one VEVENT."""
     if component.get("DTSTART") is None:
         raise ComponentError(_("DTSTART missing"))
-    try:
-        start_value, zone_id = _value(component["DTSTART"], zone, defined)
-    except (ValueError, AttributeError) as exc:
-        raise ComponentError(_("DTSTART cannot be read: %(error)s") % {"error": exc}) from exc
+    start_value, zone_id = _read(component, "DTSTART", zone, defined)
     all_day = not isinstance(start_value, datetime)
     event_zone = resolve_tzid(zone_id) or STOCKHOLM
     start = _midnight(start_value, event_zone) if all_day else start_value  # type: ignore[arg-type]
     if component.get("DTEND") is not None:
-        try:
-            end_value, _zone = _value(component["DTEND"], zone, defined)
-        except (ValueError, AttributeError) as exc:
-            raise ComponentError(_("DTEND cannot be read: %(error)s") % {"error": exc}) from exc
+        end_value, _zone = _read(component, "DTEND", zone, defined)
         if all_day != (not isinstance(end_value, datetime)):
-            raise ComponentError(_("DTSTART and DTEND are not both dates or both times"))
+            raise ComponentError(_("DTSTART and DTEND are not both dates or both times"), "DTEND")
         end = _midnight(end_value, event_zone) if all_day else end_value  # type: ignore[arg-type]
         if end < start:
-            raise ComponentError(_("DTEND is before DTSTART"))
-    elif component.get("DURATION") is not None:
-        duration = component["DURATION"].dt
+            raise ComponentError(_("DTEND is before DTSTART"), "DTEND")
+    elif (duration_prop := _once(component, "DURATION")) is not None:
+        duration = duration_prop.dt
         if not isinstance(duration, timedelta) or duration < timedelta(0):
-            raise ComponentError(_("DURATION is not a positive duration"))
+            raise ComponentError(_("DURATION is not a positive duration"), "DURATION")
         if all_day:
             end = _midnight(start_value + timedelta(days=duration.days or 1), event_zone)
         else:
@@ -289,44 +362,64 @@ def _times(
     return start, end, all_day, zone_id
 
 
+def _stamp(component: icalendar.Event, name: str) -> datetime | None:
+    """LAST-MODIFIED or DTSTAMP as an aware datetime (the first, if given twice)."""
+    prop = component.get(name)
+    if isinstance(prop, list):
+        prop = prop[0]
+    if prop is None or not isinstance(prop.dt, datetime):
+        return None
+    value = prop.dt
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _rules(
+    component: icalendar.Event, start: datetime | None, label: str, warnings: list[str]
+) -> str:
+    """The RRULE values checked (``check_rrule``); an empty ``RRULE:`` line is left out."""
+    rrules = component.get("RRULE")
+    if rrules is not None and not isinstance(rrules, list):
+        rrules = [rrules]
+    checked = []
+    for rule in rrules or []:
+        text = rule.to_ical().decode().strip()
+        if not text:
+            warnings.append(_("%(label)s: an empty RRULE was left out") % {"label": label})
+            continue
+        try:
+            checked.append(check_rrule(text, start))
+        except ValueError as exc:
+            raise ComponentError(str(exc), "RRULE") from exc
+    return "\n".join(checked)
+
+
 def parse_vevent(
     component: icalendar.Event,
     label: str,
     zone: tzinfo,
     defined: set[str],
     areas: list[FocusArea],
+    warnings: list[str] | None = None,
 ) -> ParsedEvent:
     """Read one master/single VEVENT; ``ComponentError`` names what is wrong."""
     uid = str(component.get("UID", "") or "").strip()
     if not uid:
         raise ComponentError(_("UID missing"))
     if len(uid) > 255:
-        raise ComponentError(_("UID longer than 255 characters"))
+        raise ComponentError(_("UID longer than 255 characters"), "UID")
     start, end, all_day, zone_id = _times(component, zone, defined)
-    rrules = component.get("RRULE")
-    if rrules is not None and not isinstance(rrules, list):
-        rrules = [rrules]
-    try:
-        rrule_text = "\n".join(
-            check_rrule(r.to_ical().decode(), start if not all_day else None) for r in rrules or []
-        )
-    except ValueError as exc:
-        raise ComponentError(f"RRULE: {exc}") from exc
-    if zone_id == "UTC" and not rrule_text and not component.get("RDATE"):
-        # A single event written in UTC (as Google does): show it in the calendar's zone.
+    rrule_text = _rules(
+        component, start if not all_day else None, label, [] if warnings is None else warnings
+    )
+    if zone_id == "UTC":
+        # Written in UTC (as Google does): kept in the calendar's zone, where its exporter (and
+        # every client applying X-WR-TIMEZONE) repeats it, so that a weekly 10:00 stays at 10:00
+        # local time across a change to or from daylight saving time, here as in their clients.
         zone_id = zone_name(zone)
     event_zone = resolve_tzid(zone_id) or STOCKHOLM
     status = str(component.get("STATUS", "") or "").upper()
     klass = str(component.get("CLASS", "") or "").upper()
     event_type = str(component.get("X-SAMVERKA-TYPE", "") or "")
-    last_modified = component.get("LAST-MODIFIED")
-    if isinstance(last_modified, list):  # the property given twice: the first counts
-        last_modified = last_modified[0]
-    last_modified_dt = None
-    if last_modified is not None and isinstance(last_modified.dt, datetime):
-        last_modified_dt = last_modified.dt
-        if last_modified_dt.tzinfo is None:
-            last_modified_dt = last_modified_dt.replace(tzinfo=UTC)
     title = str(component.get("SUMMARY", "") or "").strip() or _("(untitled)")
     fields = {
         "title": title[:TITLE_MAX],
@@ -350,10 +443,11 @@ def parse_vevent(
         label=label,
         uid=uid,
         sequence=_int(component, "SEQUENCE"),
-        last_modified=last_modified_dt,
+        last_modified=_stamp(component, "LAST-MODIFIED"),
         fields=fields,
         focus_areas=_focus_areas(_categories(component), areas),
         labels=[label],
+        stamp=_stamp(component, "DTSTAMP"),
     )
 
 
@@ -361,8 +455,9 @@ def parse_override(
     component: icalendar.Event, label: str, zone: tzinfo, defined: set[str]
 ) -> ParsedOverride:
     """Read one changed occurrence (a VEVENT with RECURRENCE-ID)."""
-    start, end, _all_day, zone_id = _times(component, zone, defined)
-    rid_value, _zone = _value(component["RECURRENCE-ID"], zone, defined)
+    start, end, all_day, zone_id = _times(component, zone, defined)
+    rid_value, _zone = _read(component, "RECURRENCE-ID", zone, defined)
+    rid = component["RECURRENCE-ID"]
     if not isinstance(rid_value, datetime):
         rid_value = _midnight(rid_value, resolve_tzid(zone_id) or STOCKHOLM)
     return ParsedOverride(
@@ -375,67 +470,135 @@ def parse_override(
         place=str(component.get("LOCATION", "") or "").strip()[:PLACE_MAX],
         cancelled=str(component.get("STATUS", "") or "").upper() == "CANCELLED",
         sequence=_int(component, "SEQUENCE"),
+        all_day=all_day,
+        this_and_future=str(rid.params.get("RANGE", "")).upper() == "THISANDFUTURE",
+        last_modified=_stamp(component, "LAST-MODIFIED"),
+        stamp=_stamp(component, "DTSTAMP"),
     )
 
 
+def _component_error(exc: Exception, lines: dict[str, list[int]]) -> str:
+    """The error of one component, naming the line of the property it is about."""
+    prop = getattr(exc, "prop", "")
+    if not prop and isinstance(exc, InvalidCalendar):
+        found = re.search(r"property '([A-Za-z-]+)'", str(exc))
+        prop = found.group(1).upper() if found else ""
+    named = bool(prop) and str(exc).startswith(prop)
+    if prop and lines.get(prop):
+        if named:
+            return _("line %(line)d: %(error)s") % {"line": lines[prop][0], "error": exc}
+        return _("line %(line)d, %(property)s: %(error)s") % {
+            "line": lines[prop][0],
+            "property": prop,
+            "error": exc,
+        }
+    return f"{prop}: {exc}" if prop and not named else str(exc)
+
+
+_Pending = tuple[ParsedOverride, icalendar.Event, str, tzinfo, set[str]]
+
+
 def parse_events(
-    calendars: list[icalendar.Calendar], report: EventImportReport
+    calendars: list[icalendar.Calendar],
+    report: EventImportReport,
+    lines: list[dict[str, list[int]]] | None = None,
 ) -> list[ParsedEvent]:
-    """Every event in the calendars with its overrides; errors go to ``report``."""
+    """Every event in the calendars with its overrides; errors go to ``report``.
+
+    ``lines`` (from :func:`component_lines`) lets an error name the line of the property.
+    """
     areas = list(FocusArea.objects.all())
     parsed: dict[str, ParsedEvent] = {}
-    pending_overrides: list[tuple[str, icalendar.Event, str, tzinfo, set[str]]] = []
+    pending: dict[str, list[_Pending]] = {}
     number = 0
     for calendar in calendars:
         zone = _default_zone(calendar)
         defined = {str(tz.get("TZID", "")) for tz in calendar.walk("VTIMEZONE")}
         for component in calendar.walk("VEVENT"):
             number += 1
+            where = lines[number - 1] if lines and number <= len(lines) else {}
             uid = str(component.get("UID", "") or "").strip()
             label = f"VEVENT {number}" + (f" (UID {uid})" if uid else "")
             report.rows += 1
             try:
                 if component.get("RECURRENCE-ID") is not None and uid:
-                    pending_overrides.append((uid, component, label, zone, defined))
+                    override = parse_override(component, label, zone, defined)
+                    pending.setdefault(uid, []).append((override, component, label, zone, defined))
                     continue
-                event = parse_vevent(component, label, zone, defined, areas)
+                event = parse_vevent(component, label, zone, defined, areas, report.warnings)
             except _BAD_COMPONENT as exc:
-                report.add_error(0, label, str(exc))
+                report.add_error(0, label, _component_error(exc, where))
                 continue
-            if event.uid in parsed:
-                report.add_error(0, label, _("the UID appears twice in the file"))
+            known = parsed.get(event.uid)
+            if known is not None:
+                # A stale copy must not block the whole file (a subscription would stop): the
+                # newest copy is kept.
+                newer = event if event.version() > known.version() else known
+                older = known if newer is event else event
+                report.warnings.append(
+                    _("%(label)s: the UID appears twice in the file; %(kept)s is imported")
+                    % {"label": older.label, "kept": newer.label}
+                )
+                parsed[event.uid] = newer
                 continue
             parsed[event.uid] = event
-    for uid, component, label, zone, defined in pending_overrides:
-        try:
-            override = parse_override(component, label, zone, defined)
-        except _BAD_COMPONENT as exc:
-            report.add_error(0, label, str(exc))
-            continue
+    for uid, items in pending.items():
         master = parsed.get(uid)
-        # Only a known series takes overrides: an occurrence imported before without its
-        # series became a single event, which this one updates (so a re-import changes nothing).
-        known_series = Event.objects.filter(uid=uid).exclude(rrule="", rdates="")
-        if master is None and known_series.exists():
-            master = ParsedEvent(label, uid, -1, None, {}, [], labels=[])  # existing series
+        if master is None and Event.objects.filter(uid=uid).exclude(rrule="").exists():
+            # Changed occurrences of a series imported before (an update of some dates).
+            master = ParsedEvent(items[0][2], uid, -1, None, {}, [], labels=[])
             parsed[uid] = master
         if master is None:
-            # An occurrence without its series (an invitation to one date): a single event.
             try:
-                single = parse_vevent(component, label, zone, defined, [])
+                master = _series_of_occurrences(items)
             except _BAD_COMPONENT as exc:
-                report.add_error(0, label, str(exc))
+                report.add_error(0, items[0][2], str(exc))
                 continue
-            parsed[uid] = single
-            continue
-        if any(o.recurrence_id == override.recurrence_id for o in master.overrides):
-            # Two changes of one occurrence: which one holds is undefined (and a re-import
-            # would flip between them), so the file is rejected.
-            report.add_error(0, label, _("the RECURRENCE-ID appears twice for this UID"))
-            continue
-        master.overrides.append(override)
-        master.labels.append(label)
+            parsed[uid] = master
+            if not master.fields.get("rdates"):
+                continue  # one occurrence alone: a single event
+        for override, _component, label, _zone, _defined in items:
+            if any(o.recurrence_id == override.recurrence_id for o in master.overrides):
+                # Two changes of one occurrence: which one holds is undefined (and a re-import
+                # would flip between them), so the file is rejected.
+                report.add_error(0, label, _("the RECURRENCE-ID appears twice for this UID"))
+                continue
+            master.overrides.append(override)
+            if label not in master.labels:
+                master.labels.append(label)
     return list(parsed.values())
+
+
+def _series_of_occurrences(items: list[_Pending]) -> ParsedEvent:
+    """The series that changed occurrences without their master stand for (as Google exports
+    the dates one was invited to): the first occurrence as master, the others as RDATEs.
+
+    One occurrence alone is a single event (an invitation to one date).
+    """
+    items = sorted(items, key=lambda item: item[0].recurrence_id)
+    first, component, label, zone, defined = items[0]
+    single = parse_vevent(component, label, zone, defined, [])
+    if len(items) == 1:
+        return single
+    fields = single.fields
+    event_zone = resolve_tzid(fields["timezone"]) or STOCKHOLM
+    rids: list[date | datetime] = [item[0].recurrence_id for item in items]
+    if first.all_day:
+        rids = [rid.astimezone(event_zone).date() for rid in rids]  # type: ignore[union-attr]
+    fields["start"] = first.recurrence_id
+    fields["end"] = first.recurrence_id + (first.end - first.start)
+    fields["rdates"] = format_date_list(rids[1:], event_zone)
+    overrides = [item[0] for item in items]
+    return ParsedEvent(
+        label=label,
+        uid=single.uid,
+        sequence=max(o.sequence for o in overrides),
+        last_modified=max((o.last_modified for o in overrides if o.last_modified), default=None),
+        fields=fields,
+        focus_areas=[],
+        labels=[],
+        stamp=max((o.stamp for o in overrides if o.stamp), default=None),
+    )
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -489,11 +652,14 @@ def _write_overrides(event: Event, overrides: list[ParsedOverride], *, replace: 
                 "place": "" if override.place == event.place else override.place,
                 "cancelled": override.cancelled,
                 "sequence": override.sequence,
+                "all_day": override.all_day and not event.all_day,
+                "this_and_future": override.this_and_future,
             },
         )
         keep.append(obj.pk)
     if replace:
         event.overrides.exclude(pk__in=keep).delete()
+    drop_stale_overrides(event)
 
 
 def _overrides_newer(event: Event, overrides: list[ParsedOverride]) -> bool:
@@ -624,14 +790,15 @@ def import_calendar(
     report = EventImportReport(kind="events", dry_run=dry_run)
     try:
         cluster = _cluster(cluster if cluster is not None else getattr(source, "cluster", None))
-        calendars = read_calendar(read_bytes(file))
+        data = read_bytes(file)
+        calendars = read_calendar(data)
     except ImportFileError as exc:
         report.file_error = str(exc)
         return report
     with warnings.catch_warnings():
         # "/vendor/Europe/Stockholm" TZIDs are what we expect; icalendar warns about them.
         warnings.simplefilter("ignore", GloballyUniqueTZIDGuessed)
-        events = parse_events(calendars, report)
+        events = parse_events(calendars, report, component_lines(data))
     if report.errors:
         return report
     with transaction.atomic():

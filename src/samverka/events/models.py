@@ -217,6 +217,16 @@ class EventOverride(models.Model):
     place = models.CharField(_("place"), max_length=300, blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
     sequence = models.PositiveIntegerField(_("sequence"), default=0)
+    all_day = models.BooleanField(
+        _("all day"),
+        default=False,
+        help_text=_("A whole-day change of a timed series (written with DATE values)."),
+    )
+    this_and_future = models.BooleanField(
+        _("this and later occurrences"),
+        default=False,
+        help_text=_("RANGE=THISANDFUTURE: the change applies to this and every later occurrence."),
+    )
 
     class Meta:
         ordering = ["recurrence_id"]

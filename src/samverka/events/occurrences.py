@@ -16,7 +16,7 @@ import icalendar
 import recurring_ical_events
 from django.db.models import Q, QuerySet, prefetch_related_objects
 
-from samverka.events.ical import event_components, event_zone
+from samverka.events.ical import bounded_rrule, event_components, event_zone
 from samverka.events.models import Event, EventStatus
 from samverka.events.timezones import STOCKHOLM
 
@@ -128,11 +128,25 @@ def _aware(value: date | datetime, event: Event) -> datetime:
     return datetime.combine(value, time(), tzinfo=STOCKHOLM)
 
 
+def _bound_rules(main: icalendar.Event, event: Event) -> None:
+    """End each of the series' rules at the cap on a series' occurrences (``bounded_rrule``).
+
+    Expanding walks from the series' first occurrence to the requested range; with the cap the
+    walk is at most that many steps per rule, whenever the series began and whatever its rule.
+    """
+    rules = main.get("RRULE")
+    if rules is None:
+        return
+    first = event.start.astimezone(event_zone(event))
+    main.pop("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules]:
+        bounded = bounded_rrule(rule.to_ical().decode(), first, event.all_day)
+        main.add("rrule", icalendar.vRecur.from_ical(bounded))
+
+
 def _expand(event: Event, lo: datetime, hi: datetime) -> list[Occurrence]:
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Samverka//expand//")
-    cal.add("version", "2.0")
-    for component in event_components(event):
+    cal = _master_calendar(event)
+    for component in event_components(event)[1:]:
         cal.add_component(component)
     # Start a day early; the exact half-open test is ours. "after" yields in start order, so we
     # stop at the end of the range (and after MAX_PER_EVENT occurrences, whatever the rule).
@@ -163,10 +177,52 @@ def _expand(event: Event, lo: datetime, hi: datetime) -> list[Occurrence]:
                 title=str(component.get("SUMMARY", event.title)),
                 start=start,
                 end=end,
-                all_day=event.all_day,
+                all_day=not isinstance(component.decoded("DTSTART"), datetime),
                 cancelled=cancelled,
                 recurrence_id=recurrence_id,
                 place=str(component.get("LOCATION", event.place) or ""),
             )
         )
     return found
+
+
+def _master_calendar(event: Event) -> icalendar.Calendar:
+    """A calendar of the series alone (no changed occurrences), its rules bounded."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Samverka//expand//")
+    cal.add("version", "2.0")
+    [main] = event_components(event, with_overrides=False)
+    _bound_rules(main, event)
+    cal.add_component(main)
+    return cal
+
+
+def drop_stale_overrides(event: Event) -> int:
+    """Delete the changed occurrences whose RECURRENCE-ID the series no longer reaches.
+
+    A change belongs to one original start; once the rule, its dates or the start moved away
+    from it, keeping it would show the change as an extra date. Returns how many were dropped.
+    """
+    overrides = list(event.overrides.all())
+    if not overrides:
+        return 0
+    stale = [o.pk for o in overrides]
+    if event.is_recurring:
+        zone = event_zone(event)
+        rids = [o.recurrence_id for o in overrides]
+        found = recurring_ical_events.of(_master_calendar(event)).between(
+            min(rids) - timedelta(days=1), max(rids) + timedelta(days=1)
+        )
+        starts: set[date | datetime] = set()
+        for component in found:
+            value = component.decoded("DTSTART")
+            starts.add(value if not isinstance(value, datetime) else _aware(value, event))
+        stale = [
+            o.pk
+            for o in overrides
+            if (o.recurrence_id.astimezone(zone).date() if event.all_day else o.recurrence_id)
+            not in starts
+        ]
+    if stale:
+        event.overrides.filter(pk__in=stale).delete()
+    return len(stale)

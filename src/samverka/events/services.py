@@ -29,6 +29,7 @@ from samverka.actors.enums import Gender, Helix
 from samverka.actors.models import Organisation, Person
 from samverka.core import audit, roles
 from samverka.core.sanitise import clean_html
+from samverka.events.ical import check_rrule
 from samverka.events.models import (
     Event,
     EventShare,
@@ -36,6 +37,7 @@ from samverka.events.models import (
     Registration,
     RegistrationStatus,
 )
+from samverka.events.occurrences import drop_stale_overrides
 from samverka.privacy.models import Purpose
 from samverka.privacy.services import record_consent
 
@@ -65,6 +67,9 @@ EVENT_FIELDS = [
 ]
 # Fields that do not change what attendees see: no new SEQUENCE for these alone.
 _QUIET_FIELDS = {"last_modified", "source"}
+# Fields that decide which occurrences a series has: a change may leave a changed occurrence
+# without its original date (``drop_stale_overrides``).
+_SERIES_FIELDS = {"start", "rrule", "rdates", "exdates", "timezone", "all_day"}
 
 
 # --------------------------------------------------------------------------- events
@@ -123,6 +128,13 @@ def _apply(event: Event, data: dict[str, Any]) -> None:
             setattr(event, name, value.replace(microsecond=0))
     if event.start and event.end and event.end < event.start:
         raise ValidationError({"end": _("The end must not be before the start.")})
+    if data.get("rrule"):  # only a new rule: a stored one is bounded when expanded
+        try:
+            event.rrule = "\n".join(check_rrule(line) for line in event.rrule.splitlines() if line)
+        except ValueError as exc:
+            raise ValidationError(
+                {"rrule": _("Not a usable recurrence rule: %(error)s") % {"error": exc}}
+            ) from exc
     event.full_clean()
 
 
@@ -185,6 +197,8 @@ def update_event(user: Any, event: Event, data: dict[str, Any]) -> Event:
         event.sequence += 1
     event.save()
     _set_relations(event, data)
+    if set(changes) & _SERIES_FIELDS:
+        drop_stale_overrides(event)
     audit.record(actor=user, action="event.changed", obj=event, changes=changes)
     return event
 
