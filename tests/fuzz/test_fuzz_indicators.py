@@ -16,9 +16,11 @@ from fuzz_support import (
     cell,
     check_import,
     csv_file,
+    expanding_xlsx,
     fuzz_settings,
     mutated,
     mutated_document,
+    sparse_xlsx,
     table,
     xlsx_file,
 )
@@ -65,6 +67,8 @@ def base(db: Any) -> None:
     input_format=st.sampled_from([None, "csv", "xlsx", "px", "jsonstat", "kolada"]),
 )
 @example(data=b"\\.\n", input_format="csv")
+@example(data=expanding_xlsx(), input_format=None)
+@example(data=sparse_xlsx(), input_format="xlsx")
 @example(data=b'{"values": [{"values": "x"}]}', input_format="kolada")
 def test_indicators_import_of_arbitrary_bytes_reports(base, data, input_format):
     check_import(

@@ -163,7 +163,7 @@ def import_organisations(
             return raw[index].strip() if index is not None and index < len(raw) else ""
 
         values: dict[str, Any] = {}
-        errors_before = len(report.errors)
+        errors_before = report.error_count
 
         name = get("name")
         if not name:
@@ -251,7 +251,7 @@ def import_organisations(
                 )
             values["country"] = country
 
-        if len(report.errors) == errors_before:
+        if report.error_count == errors_before:
             rows.append(_Row(number, values, focus_areas))
 
     if actor is not None:

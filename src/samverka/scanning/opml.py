@@ -43,7 +43,7 @@ class OpmlImportReport(ImportReport):
             return _("Nothing imported: %(reason)s") % {"reason": self.file_error}
         if self.errors:
             return _("Nothing imported: %(bad)d of %(rows)d feeds have errors.") % {
-                "bad": len({e.row for e in self.errors}),
+                "bad": len(self.bad_rows),
                 "rows": self.rows,
             }
         counts = {"rows": self.rows, "created": self.created, "unchanged": self.unchanged}

@@ -109,8 +109,8 @@ class ProgrammeImportReport(ImportReport):
             return ngettext(
                 "Nothing imported: the document has %(count)d problem.",
                 "Nothing imported: the document has %(count)d problems.",
-                len(self.errors),
-            ) % {"count": len(self.errors)}
+                self.error_count,
+            ) % {"count": self.error_count}
         counts = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
         if self.dry_run:
             text = (
@@ -550,7 +550,7 @@ def _figure(check: _Checker, raw: Any, path: str) -> _FigureSpec | None:
     )
     if item is None:
         return None
-    errors_before = len(check.report.errors)
+    errors_before = check.report.error_count
     label = check.text(item, "label", path, required=True, max_length=200)
     metric = check.text(item, "metric", path, required=True)
     if metric and metric not in FigureMetric.values:
@@ -576,7 +576,7 @@ def _figure(check: _Checker, raw: Any, path: str) -> _FigureSpec | None:
     tolerance = check.integer(
         item, "tolerance_sek", path, required=False, minimum=0, maximum=BIGINT_MAX
     )
-    if len(check.report.errors) != errors_before or None in (year_from, year_to, amount):
+    if check.report.error_count != errors_before or None in (year_from, year_to, amount):
         return None
     return _FigureSpec(label, metric, category, year_from, year_to, amount, tolerance or 0)
 
