@@ -57,7 +57,11 @@ from samverka.actors.models import Organisation
 from samverka.core import audit
 from samverka.core.importing import BIGINT_MAX, ImportReport
 from samverka.core.models import AuditEntry
-from samverka.programmes.enums import FigureMetric, FinancierCategory, ProjectStatus
+from samverka.programmes.enums import (
+    GRANTED_STATUSES,
+    FigureMetric,
+    FinancierCategory,
+)
 from samverka.programmes.models import (
     FinancingLine,
     Measure,
@@ -75,14 +79,6 @@ HELP = (
     "name, purpose, challenges, activities, goals and sub-measures), stated_figures. "
     "Importing the same code again updates the programme without losing projects."
 )
-
-#: Project statuses whose money counts as granted on the programme and measure pages.
-GRANTED_STATUSES = [
-    ProjectStatus.GRANTED,
-    ProjectStatus.RUNNING,
-    ProjectStatus.FINAL_REPORT,
-    ProjectStatus.CLOSED,
-]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _YEARS = (1900, 2200)
