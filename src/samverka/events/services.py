@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 
 from samverka.actors.enums import Gender, Helix
 from samverka.actors.models import Organisation, Person
-from samverka.core import audit, roles
+from samverka.core import audit, links, roles
 from samverka.core.sanitise import clean_html
 from samverka.events.models import (
     Event,
@@ -123,6 +123,7 @@ def _apply(event: Event, data: dict[str, Any]) -> None:
             setattr(event, name, value.replace(microsecond=0))
     if event.start and event.end and event.end < event.start:
         raise ValidationError({"end": _("The end must not be before the start.")})
+    links.check_links(online_url=event.online_url, url=event.url)
     event.full_clean()
 
 
