@@ -55,7 +55,9 @@ def _area_codes() -> list[str]:
 
 def child(database_url: str, csv_path: str) -> None:
     """Run in a subprocess with the database URL set: migrate, import, (PG) COPY."""
-    django_setup(database_url, SAMVERKA_IMPORT_MAX_BYTES=str(1 << 31))
+    django_setup(
+        database_url, SAMVERKA_IMPORT_MAX_BYTES=str(1 << 31), SAMVERKA_IMPORT_MAX_ROWS=str(1 << 31)
+    )
     from django.db import connection
 
     from samverka.indicators.services.importers import import_indicators

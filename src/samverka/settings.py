@@ -309,6 +309,12 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SAMVERKA_IMPORT_MAX_BYTES = envint("SAMVERKA_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Bounded work for any import file: what an XLSX may unpack to (checked before reading it) and
+# the data rows one CSV/XLSX file may have.
+SAMVERKA_IMPORT_MAX_UNCOMPRESSED_BYTES = envint(
+    "SAMVERKA_IMPORT_MAX_UNCOMPRESSED_BYTES", 100_000_000
+)
+SAMVERKA_IMPORT_MAX_ROWS = envint("SAMVERKA_IMPORT_MAX_ROWS", 500_000)
 SAMVERKA_UPLOAD_MAX_MB = envint("SAMVERKA_UPLOAD_MAX_MB", 20)  # knowledge-hub attachments
 # The largest request body the server reads (samverka.wsgi refuses a longer one with 413 before
 # reading it): the largest upload the application accepts, plus room for the form around it.

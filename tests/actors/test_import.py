@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from openpyxl import Workbook
 
+from command_support import run_command
 from samverka.actors.enums import Helix
 from samverka.actors.importers import import_organisations
 from samverka.actors.models import FocusArea, Organisation
@@ -274,12 +275,7 @@ def test_read_table_rejects_binary_garbage() -> None:
 
 def command(*args: str) -> tuple[int, str, str]:
     """Run ``samverka import``; return (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import", *args, stdout=out, stderr=err)
-    except SystemExit as exc:
-        return int(exc.code), out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
+    return run_command("import", *args)
 
 
 def write(tmp_path: Path, data: bytes, name: str = "orgs.csv") -> str:

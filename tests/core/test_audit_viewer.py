@@ -302,10 +302,30 @@ def test_audit_command_json_and_csv(log: dict[str, Any]) -> None:
     assert items[0]["changes"] == {"managers": [[], ["olle"]]}
     assert json.loads(run("--type", "nothing.here")) == []
 
-    rows = list(csv.reader(io.StringIO(run("--type", "programmes.project", "--format", "csv"))))
+    text = run("--type", "programmes.project", "--format", "csv")
+    assert text.startswith("\ufeff")  # the web export's format: BOM, ';' and CRLF
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert rows[0] == list(audit.EXPORT_HEADERS)
     assert [r[2] for r in rows[1:]] == ["project.decided", "project.changed"]
     assert datetime.fromisoformat(rows[1][0]) == at("2026-03-01")
+
+
+FORMULAS = ['=HYPERLINK("https://evil.example","klicka")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def test_audit_command_csv_guards_formulas(db: Any) -> None:
+    """The command's CSV goes through the web exports' formula guard: no cell starts a formula."""
+    for number, text in enumerate(FORMULAS):
+        AuditEntry.objects.create(
+            action=text, object_type="actors.organisation", object_id=str(number), object_repr=text
+        )
+
+    text = run("--format", "csv")
+
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    guarded = sorted("'" + f for f in FORMULAS)
+    assert sorted(r[2] for r in rows[1:]) == guarded  # the action
+    assert sorted(r[5] for r in rows[1:]) == guarded  # the object
 
 
 def test_audit_command_bad_date_exits_2(db: Any) -> None:

@@ -4,6 +4,8 @@ stored files are served as downloads that a browser never renders."""
 from __future__ import annotations
 
 import datetime
+import io
+import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -17,6 +19,7 @@ from django.test import Client
 
 from samverka.actors.models import Organisation
 from samverka.events.models import Event
+from samverka.knowledge import attachments
 from samverka.knowledge.models import Attachment, GoodExample
 from samverka.programmes.models import Call, CallDocument, Programme
 
@@ -229,3 +232,15 @@ def test_import_page_rejects_html_file_name(admin_client: tuple[Client, User]) -
     assert response.context["form"].errors["file"]
     response = client.post("/calendar/import/", {"file": upload("evil.html", HTML)})
     assert response.context["form"].errors["file"]
+
+
+def test_attachment_sniffing_reads_only_the_start_of_an_odt_mimetype() -> None:
+    """The ``mimetype`` part of an OpenDocument file is read a few bytes at most: a part that
+    unpacks to gigabytes is not unpacked. (A full read would fail on the broken checksum.)"""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.text" + b" " * 1_000_000)
+        archive.writestr("content.xml", b"<office:document-content/>")
+        archive.getinfo("mimetype").CRC ^= 1  # only a read to the end checks it
+
+    assert attachments.sniff(io.BytesIO(buffer.getvalue())) == "odt"

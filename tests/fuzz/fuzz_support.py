@@ -11,11 +11,13 @@ from __future__ import annotations
 import copy
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import os
 import sqlite3
 import sys
+import zipfile
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from pathlib import Path
@@ -208,6 +210,81 @@ def xlsx_file(header: list[str], rows: list[list[str]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+
+
+def _xml_row(cells: Iterable[str]) -> str:
+    return (
+        "<row>"
+        + "".join(f'<c t="inlineStr"><is><t>{value}</t></is></c>' for value in cells)
+        + "</row>"
+    )
+
+
+def raw_xlsx(header: list[str], row: list[str], rows: int, *, tail: str = "") -> bytes:
+    """An XLSX built with zipfile directly: ``header`` and ``rows`` copies of ``row``, then the
+    raw sheet XML ``tail``. Repeated rows compress ~1000:1, so millions of rows make a file of
+    a few hundred KB (a zip bomb within the upload limit) in about a second."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _XLSX_PARTS.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b"<sheetData>" + _xml_row(header).encode()
+            )
+            block = _xml_row(row).encode() * 10_000
+            for _ in range(rows // 10_000):
+                sheet.write(block)
+            sheet.write(_xml_row(row).encode() * (rows % 10_000))
+            sheet.write(tail.encode() + b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+@functools.cache
+def expanding_xlsx() -> bytes:
+    """The zip bomb of the security review: 2 million rows (~190 MB of XML) in ~200 KB."""
+    return raw_xlsx(["name", "helix", "area", "period", "value"], ["Acme AB", "company"], 2_000_000)
+
+
+@functools.cache
+def sparse_xlsx() -> bytes:
+    """A tiny XLSX with one cell in A1 and one in the last cell of a sheet, XFD1048576: a
+    reader that makes the sheet a dense grid allocates 17 billion cells for it."""
+    return raw_xlsx(
+        ["name", "helix", "indicator", "area", "period", "value"],
+        [],
+        0,
+        tail='<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    )
 
 
 @st.composite

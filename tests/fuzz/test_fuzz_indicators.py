@@ -16,9 +16,11 @@ from fuzz_support import (
     cell,
     check_import,
     csv_file,
+    expanding_xlsx,
     fuzz_settings,
     mutated,
     mutated_document,
+    sparse_xlsx,
     table,
     xlsx_file,
 )
@@ -68,6 +70,8 @@ def base(db: Any) -> None:
     input_format=st.sampled_from([None, "csv", "xlsx", "px", "jsonstat", "kolada"]),
 )
 @example(data=b"\\.\n", input_format="csv")
+@example(data=expanding_xlsx(), input_format=None)
+@example(data=sparse_xlsx(), input_format="xlsx")
 @example(data=b'{"values": [{"values": "x"}]}', input_format="kolada")
 def test_indicators_import_of_arbitrary_bytes_reports(base, data, input_format):
     check_import(
@@ -182,8 +186,13 @@ def test_indicators_import_of_damaged_scb_px_reports_or_imports_once(base, data)
     )
 
 
+@pytest.mark.usefixtures("shared_data")  # skips before the deferred strategy reads the file
 @fuzz_settings(0.2)
-@given(data=mutated((SHARED_DATA / "px-peers" / "pxweb_BE101ACEkeys.px").read_bytes()))
+@given(
+    data=st.deferred(
+        lambda: mutated((shared_data_folder() / "px-peers" / "pxweb_BE101ACEkeys.px").read_bytes())
+    )
+)
 def test_indicators_import_of_damaged_keys_px_reports_or_imports_once(base, data):
     check_import(
         import_indicators,

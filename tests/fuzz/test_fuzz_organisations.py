@@ -10,9 +10,11 @@ from fuzz_support import (
     cell,
     check_import,
     csv_file,
+    expanding_xlsx,
     fuzz_settings,
     mutated,
     orgnr,
+    sparse_xlsx,
     table,
     xlsx_file,
 )
@@ -65,6 +67,8 @@ def base(db: Any) -> None:
 @given(data=st.binary(max_size=400), filename=st.sampled_from(["o.csv", "o.xlsx", ""]))
 @example(data=b"\xef\xbb\xbf", filename="o.csv")
 @example(data=b"PK\x03\x04garbage", filename="o.csv")
+@example(data=expanding_xlsx(), filename="o.xlsx")
+@example(data=sparse_xlsx(), filename="o.xlsx")
 def test_organisations_import_of_arbitrary_bytes_reports(base, data, filename):
     check_import(import_organisations, data, filename=filename, tables=TABLES)
 

@@ -15,6 +15,7 @@ from fuzz_support import (
     cell,
     check_import,
     csv_file,
+    expanding_xlsx,
     fuzz_settings,
     mutated,
     mutated_document,
@@ -100,6 +101,8 @@ def base(db: Any) -> None:
 
 @fuzz_settings(0.3)
 @given(data=st.binary(max_size=300), kind=st.sampled_from(["projects", "financing", "programme"]))
+@example(data=expanding_xlsx(), kind="projects")
+@example(data=expanding_xlsx(), kind="financing")
 def test_programme_importers_of_arbitrary_bytes_report(base, data, kind):
     importer = {"projects": import_projects, "financing": import_financing}.get(
         kind, import_programme

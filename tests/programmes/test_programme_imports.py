@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 from imports_builders import (
     FINANCING_HEADER,
@@ -22,6 +21,7 @@ from imports_builders import (
 )
 from openpyxl import Workbook
 
+from command_support import run_command
 from samverka.actors.models import Organisation
 from samverka.core.models import AuditEntry
 from samverka.programmes.models import FinancingLine, Project, StatusChange
@@ -517,12 +517,8 @@ def test_import_financing_year_free_when_project_has_no_dates(programme: Any) ->
 
 
 def command(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import", *args, stdout=out, stderr=err)
-    except SystemExit as exc:
-        return int(exc.code), out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
+    """Run ``samverka import``; return (exit status, stdout, stderr)."""
+    return run_command("import", *args)
 
 
 def test_command_import_projects_bad_row_exits_2(programme: Any, tmp_path: Path) -> None:

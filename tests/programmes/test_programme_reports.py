@@ -428,6 +428,26 @@ def test_report_command_budget_csv_and_xlsx_parse_back(
     assert state_2004[3:] == [434_500_000, 477_900_000]
 
 
+def test_report_command_csv_and_xlsx_guard_formulas(
+    demo_programme: Programme, tmp_path: Path
+) -> None:
+    measure = demo_programme.measures.order_by("code").first()
+    Measure.objects.filter(pk=measure.pk).update(name='=HYPERLINK("https://evil.example")')
+    args = ("report", "portfolio", "--programme", demo_programme.code, "--by", "measure")
+
+    _err, out = run(*args, "--format", "csv")
+    call_command(*args, "--format", "xlsx", "--output", str(tmp_path / "p.xlsx"))
+
+    names = [r[1] for r in csv.reader(io.StringIO(out.decode("utf-8-sig")), delimiter=";")]
+    cells = [
+        row[1] for row in load_workbook(tmp_path / "p.xlsx").active.iter_rows(values_only=True)
+    ]
+    guarded = '\'=HYPERLINK("https://evil.example")'
+    assert guarded in names
+    assert guarded in cells
+    assert not any(str(name).startswith("=") for name in names + cells)
+
+
 def test_report_command_portfolio_formats(demo_programme: Programme, tmp_path: Path) -> None:
     for by in ("measure", "municipality", "county"):
         _err, out = run("report", "portfolio", "--programme", demo_programme.code, "--by", by)

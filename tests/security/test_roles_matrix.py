@@ -17,6 +17,7 @@ view accepts a method other than GET/HEAD, or non-GET API operation) without a r
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from security_world import ROLES, World
 
 pytestmark = pytest.mark.django_db
@@ -1359,6 +1361,107 @@ def test_write_by_role(client: Client, world: World, action: Action, role: str) 
         assert status in {401, 403, 404}, f"{action.id} by {role}: {status}"
     assert after_probe == before_probe, f"{action.id} by {role}: the write happened"
     assert _snapshot() == before_counts, f"{action.id} by {role}: rows changed"
+
+
+# Reads of applications --------------------------------------------------------------------------
+# A draft is read by its applicant's people and the programme office only; the call's assessors
+# read applications from submission on (``Project.objects.visible_to``, the one rule of the API,
+# the pages and the exports). The draft is the member's own; the application in assessment is
+# another organisation's.
+
+
+@dataclass(frozen=True)
+class Read:
+    """A GET that shows the project ``target`` (a world object) to the roles in ``allow``."""
+
+    id: str
+    fetch: Callable[[Client, World], HttpResponse]
+    target: str
+    allow: frozenset[str]
+
+
+def page(name: str, args: Callable[[World], list[Any]], **query: str) -> Any:
+    return lambda client, w: client.get(reverse(name, args=args(w)), query)
+
+
+def api_get(path: Callable[[World], str], **query: str) -> Any:
+    return lambda client, w: client.get("/api/v1" + path(w), query)
+
+
+IN_ASSESSMENT_READERS = OFFICER | {"assessor"}
+READS = [
+    Read(
+        "API project draft", api_get(lambda w: f"/projects/{w.draft.reference}"), "draft", APPLICANT
+    ),
+    Read(
+        "API projects status=draft",
+        api_get(lambda w: "/projects", status="draft"),
+        "draft",
+        APPLICANT,
+    ),
+    Read("API projects", api_get(lambda w: "/projects"), "draft", APPLICANT),
+    Read(
+        "project page draft",
+        page("programmes:project", lambda w: [w.draft.reference]),
+        "draft",
+        APPLICANT,
+    ),
+    Read(
+        "call applications export draft",
+        page("programmes:call", lambda w: [w.call.slug], export="csv"),
+        "draft",
+        OFFICER,
+    ),
+    Read(
+        "API project in assessment",
+        api_get(lambda w: f"/projects/{w.in_assessment.reference}"),
+        "in_assessment",
+        IN_ASSESSMENT_READERS,
+    ),
+    Read(
+        "API projects status=in_assessment",
+        api_get(lambda w: "/projects", status="in_assessment"),
+        "in_assessment",
+        IN_ASSESSMENT_READERS,
+    ),
+    Read(
+        "project page in assessment",
+        page("programmes:project", lambda w: [w.in_assessment.reference]),
+        "in_assessment",
+        IN_ASSESSMENT_READERS,
+    ),
+    Read(
+        "call applications export in assessment",
+        page("programmes:call", lambda w: [w.call.slug], export="xlsx"),
+        "in_assessment",
+        OFFICER,
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLE_IDS)
+@pytest.mark.parametrize("read", READS, ids=[r.id for r in READS])
+def test_read_by_role(client: Client, world: World, read: Read, role: str) -> None:
+    world.login(client, role)
+    reference = world.objects[read.target].reference
+
+    response = read.fetch(client, world)
+
+    body = response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        body = b"".join(
+            str(cell).encode()
+            for row in load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(
+                values_only=True
+            )
+            for cell in row
+        )
+    shown = response.status_code == 200 and reference.encode() in body  # a 404 names it too
+    if role in read.allow:
+        assert (response.status_code, shown) == (200, True), f"{read.id} by {role}"
+    else:
+        assert response.status_code in {200, 302, 404}, f"{read.id} by {role}"
+        assert not shown, f"{read.id} by {role}: {reference} is shown"
 
 
 # Completeness -----------------------------------------------------------------------------------

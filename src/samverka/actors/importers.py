@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from samverka.actors.models import FocusArea, Organisation
 from samverka.actors.services import normalise_orgnr
 from samverka.core import audit, roles
 from samverka.core.importing import ImportFileError, ImportReport, read_table
+from samverka.core.links import validate_web_link
 from samverka.core.models import AuditEntry
 from samverka.core.sanitise import clean_html
 from samverka.geo.models import Area, AreaKind
@@ -148,7 +148,6 @@ def import_organisations(
     for fa in FocusArea.objects.all():
         for key in (fa.slug, fa.name_sv.lower(), fa.name_en.lower()):
             focus_by_key[key] = fa
-    url_validator = URLValidator(schemes=["http", "https"])
 
     rows: list[_Row] = []
     seen_orgnr: dict[str, int] = {}
@@ -163,7 +162,7 @@ def import_organisations(
             return raw[index].strip() if index is not None and index < len(raw) else ""
 
         values: dict[str, Any] = {}
-        errors_before = len(report.errors)
+        errors_before = report.error_count
 
         name = get("name")
         if not name:
@@ -228,7 +227,7 @@ def import_organisations(
             website = "https://" + website
         if website:
             try:
-                url_validator(website)
+                validate_web_link(website)
             except ValidationError:
                 report.add_error(number, "website", _("not a valid web address"))
             else:
@@ -251,7 +250,7 @@ def import_organisations(
                 )
             values["country"] = country
 
-        if len(report.errors) == errors_before:
+        if report.error_count == errors_before:
             rows.append(_Row(number, values, focus_areas))
 
     if actor is not None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -33,6 +32,7 @@ from samverka.clusters.models import (
     StaircaseAssessment,
 )
 from samverka.core import audit, charts
+from samverka.core.links import validate_web_link
 
 DEFAULT_INTERVAL_DAYS = 730
 HISTORY_COLOUR = "#1f4e79"
@@ -285,14 +285,11 @@ def prefill(*, cluster: Cluster, criteria: Sequence[MaturityCriterion]) -> dict[
     return {c.pk: measures[c.measure] for c in criteria if c.measure in measures}
 
 
-_validate_url = URLValidator(schemes=["http", "https"])
-
-
 def _clean_links(text: str, code: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines:
         try:
-            _validate_url(line)
+            validate_web_link(line)
         except ValidationError as exc:
             raise ValidationError(
                 {f"links_{code}": _("Not a web address: %(line)s") % {"line": line}}

@@ -7,10 +7,15 @@ from typing import Any
 from django import forms
 from django.db import models
 
+from samverka.core.links import WebLinkField, validate_web_link
+
 
 class WebsiteField(models.URLField):
-    """A URL field whose form assumes https:// when the scheme is left out."""
+    """A web link: http or https only (``core.links``), and a form that assumes https:// when
+    the scheme is left out. The validator is the class default, so it is not in migrations."""
+
+    default_validators = [validate_web_link]
 
     def formfield(self, **kwargs: Any) -> forms.Field:
-        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("form_class", WebLinkField)
         return super().formfield(**kwargs)

@@ -166,17 +166,13 @@ def can_edit_application(user: Any, project: Any) -> bool:
 
 
 def can_view_application(user: Any, project: Any) -> bool:
-    """Granted projects are public; applications are seen by officers, their assessors and the
-    applicant."""
-    if project.status in {"granted", "running", "final_report", "closed"}:
+    """Whether ``user`` may read ``project``: ``ProjectQuerySet.visible_to``, the one rule (granted
+    projects are public without a query)."""
+    from samverka.programmes.enums import GRANTED_STATUSES
+
+    if project.status in GRANTED_STATUSES:
         return True
-    if is_programme_officer(user):
-        return True
-    if not _authenticated(user):
-        return False
-    if project.created_by_id == user.pk or project.applicant_id in applicant_organisation_ids(user):
-        return True
-    return bool(project.call_id and project.call.assessors.filter(pk=user.pk).exists())
+    return type(project).objects.visible_to(user).filter(pk=project.pk).exists()
 
 
 def can_create_event(user: Any) -> bool:

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from samverka.actors.models import FocusArea
 from samverka.clusters.models import Cluster
 from samverka.core import audit, roles
+from samverka.core.links import validate_web_link
 from samverka.events.ical import calendar_bytes
 from samverka.events.ical_import import import_calendar
 from samverka.events.models import CalendarSource, Event, Visibility
@@ -186,7 +186,7 @@ class CalendarSourceForm(forms.ModelForm):
     def clean_url(self) -> str:
         url = normalise_url(self.cleaned_data["url"])
         try:
-            URLValidator(schemes=["http", "https"])(url)
+            validate_web_link(url)
         except ValidationError:
             raise ValidationError(_("Enter an http, https or webcal address.")) from None
         return url

@@ -13,6 +13,7 @@ from samverka.actors.forms import focus_area_choices
 from samverka.actors.models import FocusArea
 from samverka.clusters.models import Cluster
 from samverka.core import roles
+from samverka.core.links import WebLinkField
 from samverka.core.widgets import FastSelect
 from samverka.events.models import Event, EventType
 from samverka.events.services import CONTACT_CONSENT_TEXT
@@ -37,10 +38,8 @@ class EventForm(forms.ModelForm):
         label=_("Focus areas"),
         widget=forms.CheckboxSelectMultiple,
     )
-    online_url = forms.URLField(
-        label=_("Online link"), max_length=500, required=False, assume_scheme="https"
-    )
-    url = forms.URLField(label=_("Web page"), max_length=500, required=False, assume_scheme="https")
+    online_url = WebLinkField(label=_("Online link"), max_length=500, required=False)
+    url = WebLinkField(label=_("Web page"), max_length=500, required=False)
 
     class Meta:
         model = Event

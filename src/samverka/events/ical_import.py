@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
@@ -30,6 +29,7 @@ from icalendar.error import GloballyUniqueTZIDGuessed, InvalidCalendar
 from samverka.actors.models import FocusArea
 from samverka.core import audit, roles
 from samverka.core.importing import ImportFileError, ImportReport
+from samverka.core.links import validate_web_link
 from samverka.core.sanitise import clean_html
 from samverka.events.ical import check_rrule, format_date_list
 from samverka.events.models import (
@@ -270,7 +270,7 @@ def _url(component: icalendar.Event) -> str:
     if not value or len(value) > 500:
         return ""
     try:
-        URLValidator(schemes=["http", "https"])(value)
+        validate_web_link(value)
     except ValidationError:
         return ""
     return value

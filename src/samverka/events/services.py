@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 
 from samverka.actors.enums import Gender, Helix
 from samverka.actors.models import Organisation, Person
-from samverka.core import audit, roles
+from samverka.core import audit, links, roles
 from samverka.core.sanitise import clean_html
 from samverka.events.ical import check_rrule
 from samverka.events.models import (
@@ -135,6 +135,7 @@ def _apply(event: Event, data: dict[str, Any]) -> None:
             raise ValidationError(
                 {"rrule": _("Not a usable recurrence rule: %(error)s") % {"error": exc}}
             ) from exc
+    links.check_links(online_url=event.online_url, url=event.url)
     event.full_clean()
 
 

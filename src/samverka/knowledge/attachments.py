@@ -57,8 +57,10 @@ def _zip_kind(upload: Any) -> str | None:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                if archive.read("mimetype").strip() == TYPES["odt"].encode():
-                    return "odt"
+                # Read a few bytes, never the whole member: it may unpack to gigabytes.
+                with archive.open("mimetype") as member:
+                    if member.read(100).strip() == TYPES["odt"].encode():
+                        return "odt"
                 return None
             for kind, part in _OOXML_PARTS.items():
                 if part in names:

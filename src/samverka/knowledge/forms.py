@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samverka.actors.models import FocusArea, Organisation
 from samverka.clusters.models import Cluster
+from samverka.core.links import WebLinkField
 from samverka.core.roles import is_platform_admin, managed_cluster_ids
 from samverka.knowledge.models import GoodExample, Kind
 
@@ -20,7 +21,7 @@ class ExampleForm(forms.ModelForm):
         label=_("Focus areas"),
         widget=forms.CheckboxSelectMultiple,
     )
-    link = forms.URLField(label=_("Link"), required=False, max_length=1000, assume_scheme="https")
+    link = WebLinkField(label=_("Link"), required=False, max_length=1000)
     organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.order_by("name"),
         required=False,

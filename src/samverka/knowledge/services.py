@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from samverka.core import audit
+from samverka.core import audit, links
 from samverka.core.sanitise import clean_html
 from samverka.knowledge.models import Attachment, GoodExample, Kind
 
@@ -39,6 +39,8 @@ def save_example(
 ) -> GoodExample:
     """Create (``example`` None) or change a knowledge item; the body is sanitised and the
     change audited. Only keys of ``data`` among the editable fields are used."""
+    if "link" in data:
+        links.check_links(link=(data["link"] or "").strip())
     creating = example is None
     if example is None:
         example = GoodExample(author=actor if getattr(actor, "is_authenticated", False) else None)

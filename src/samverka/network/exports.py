@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
 from typing import IO, Any
 
 import networkx as nx
 
-from samverka.core.exports import safe_cell
+from samverka.core.exports import table_bytes
 from samverka.network.services.graph import EDGE_KINDS
 
 NODE_COLUMNS = ("id", "name", "helix", "municipality", "clusters")
@@ -66,14 +64,6 @@ def write_graphml(graph: nx.Graph, target: str | IO[bytes]) -> None:
     nx.write_graphml(exportable(graph), target)
 
 
-def _csv(rows: list[list[Any]], header: tuple[str, ...]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([safe_cell(v) for v in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def nodes_csv(graph: nx.Graph) -> bytes:
     """The nodes as CSV (UTF-8 with BOM, ``;``-separated like the other exports)."""
     flat = exportable(graph)
@@ -81,7 +71,7 @@ def nodes_csv(graph: nx.Graph) -> bytes:
         [node, data["label"], data["helix"], data["municipality"], data["clusters"]]
         for node, data in sorted(flat.nodes(data=True), key=lambda item: str(item[0]))
     ]
-    return _csv(rows, NODE_COLUMNS)
+    return table_bytes(NODE_COLUMNS, rows, "csv")
 
 
 def edges_csv(graph: nx.Graph) -> bytes:
@@ -101,7 +91,7 @@ def edges_csv(graph: nx.Graph) -> bytes:
             ]
         )
     rows.sort(key=lambda row: (str(row[0]), str(row[1])))
-    return _csv(rows, EDGE_COLUMNS)
+    return table_bytes(EDGE_COLUMNS, rows, "csv")
 
 
 def write_csv_zip(graph: nx.Graph, target: str | IO[bytes]) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samverka.clusters.models import Cluster
 from samverka.core import roles
+from samverka.core.links import WebLinkField
 from samverka.newsletters import services
 from samverka.newsletters.models import Block, BlockKind, Issue, Newsletter
 
@@ -67,7 +68,7 @@ class TextBlockForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Simple HTML is allowed (paragraphs, links, lists, emphasis)."),
     )
-    link = forms.URLField(label=_("Link"), max_length=1000, required=False, assume_scheme="https")
+    link = WebLinkField(label=_("Link"), max_length=1000, required=False)
 
 
 class EventBlockForm(forms.Form):

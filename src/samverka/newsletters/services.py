@@ -41,7 +41,7 @@ from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from samverka.core import audit
+from samverka.core import audit, links
 from samverka.core.sanitise import clean_html
 from samverka.events.models import Event
 from samverka.newsletters import conf
@@ -338,6 +338,7 @@ def add_block(
     """Append a block to a draft issue. An event block must name an event the newsletter may
     show."""
     _require_draft(issue)
+    links.check_links(link=link)
     if kind == BlockKind.EVENT:
         if event is None or not upcoming_events(issue.newsletter).filter(pk=event.pk).exists():
             raise ValidationError({"event": _("Choose an upcoming event of this calendar.")})

@@ -1,8 +1,9 @@
 """API router of the programme and project database (mounted under /api/v1/).
 
 Reading is open: programmes with their tree, published calls, granted projects and the budget
-report. Applications that are not granted are visible only to those ``roles.can_view_application``
-allows (officers, the applicant, the call's assessors); to anyone else they do not exist (404).
+report. Applications that are not granted are visible only to those ``Project.objects.visible_to``
+allows (officers, the applicant and, once submitted, the call's assessors); to anyone else they do
+not exist (404).
 Writes need a token or a session and go through the services, which check the roles again:
 programme officers write, applicants change only their own drafts, assessors only their own
 assessment.
@@ -20,7 +21,6 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -40,7 +40,6 @@ from samverka.api.auth import TokenAuth, write_auth
 from samverka.api.schemas import Pages
 from samverka.core import roles
 from samverka.geo.models import Area
-from samverka.programmes.enums import ProjectStatus
 from samverka.programmes.models import (
     Assessment,
     Call,
@@ -75,12 +74,6 @@ from samverka.programmes.services import financing, reports, workflow
 
 router = Router(tags=["programmes"])
 
-PUBLIC_STATUSES = [
-    ProjectStatus.GRANTED,
-    ProjectStatus.RUNNING,
-    ProjectStatus.FINAL_REPORT,
-    ProjectStatus.CLOSED,
-]
 _token_auth = TokenAuth()
 
 
@@ -96,24 +89,6 @@ def _viewer(request: HttpRequest) -> Any:
             raise AuthenticationError
         return user
     return getattr(request, "user", None) or AnonymousUser()
-
-
-def _visible_projects(viewer: Any) -> QuerySet[Project]:
-    """Projects ``viewer`` may see: the same rule as ``roles.can_view_application``, as a query."""
-    projects = Project.objects.all()
-    if roles.is_programme_officer(viewer):
-        return projects
-    visible = Q(status__in=PUBLIC_STATUSES)
-    if getattr(viewer, "is_authenticated", False) and viewer.is_active:
-        assessor_of_call = Call.assessors.through.objects.filter(
-            call_id=OuterRef("call_id"), user_id=viewer.pk
-        )
-        visible |= (
-            Q(created_by=viewer)
-            | Q(applicant_id__in=roles.applicant_organisation_ids(viewer))
-            | Q(Exists(assessor_of_call))
-        )
-    return projects.filter(visible)
 
 
 # Lookups ----------------------------------------------------------------------------------------
@@ -141,7 +116,7 @@ def _with_totals(projects: QuerySet[Project]) -> QuerySet[Project]:
 
 def _project_list(viewer: Any) -> QuerySet[Project]:
     return _with_totals(
-        _visible_projects(viewer)
+        Project.objects.visible_to(viewer)
         .select_related("programme", "call", "applicant")
         .prefetch_related("measures", "municipalities")
     ).order_by("reference")

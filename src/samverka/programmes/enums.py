@@ -18,6 +18,16 @@ class ProjectStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+#: Statuses of a granted project (whatever stage it has reached since): public, and whose money
+#: counts as granted.
+GRANTED_STATUSES = (
+    ProjectStatus.GRANTED,
+    ProjectStatus.RUNNING,
+    ProjectStatus.FINAL_REPORT,
+    ProjectStatus.CLOSED,
+)
+
+
 class FinancierCategory(models.TextChoices):
     """Financier categories of the budget table in seed 004 chapter 7."""
 

@@ -5,16 +5,24 @@ and follow-up reports. Money is stored as whole SEK in integer fields."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from samverka.core import roles
 from samverka.core.models import TimeStampedModel
-from samverka.programmes.enums import FigureMetric, FinancierCategory, ProjectStatus, ReportKind
+from samverka.programmes.enums import (
+    GRANTED_STATUSES,
+    FigureMetric,
+    FinancierCategory,
+    ProjectStatus,
+    ReportKind,
+)
 
 
 class Programme(TimeStampedModel):
@@ -351,14 +359,28 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 
     def granted(self) -> ProjectQuerySet:
         """Projects that were granted (whatever stage they have reached since)."""
-        return self.filter(
-            status__in=[
-                ProjectStatus.GRANTED,
-                ProjectStatus.RUNNING,
-                ProjectStatus.FINAL_REPORT,
-                ProjectStatus.CLOSED,
-            ]
-        )
+        return self.filter(status__in=GRANTED_STATUSES)
+
+    def visible_to(self, user: Any) -> ProjectQuerySet:
+        """The projects ``user`` may read: the one rule behind the API, the pages and the exports.
+
+        Granted projects are public. An application is read by programme officers, by its
+        applicant (who created it, or a person of the applying organisation) and, from submission
+        on, by the assessors of its call: a draft is not theirs to read.
+        """
+        if roles.is_programme_officer(user):
+            return self
+        visible = Q(status__in=GRANTED_STATUSES)
+        if getattr(user, "is_authenticated", False) and user.is_active:
+            assessor_of_call = Call.assessors.through.objects.filter(
+                call_id=OuterRef("call_id"), user_id=user.pk
+            )
+            visible |= (
+                Q(created_by=user)
+                | Q(applicant_id__in=roles.applicant_organisation_ids(user))
+                | (Q(Exists(assessor_of_call)) & ~Q(status=ProjectStatus.DRAFT))
+            )
+        return self.filter(visible)
 
     def in_year(self, year: int) -> ProjectQuerySet:
         return self.filter(financing_lines__year=year).distinct()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from samverka.actors.models import FocusArea
 from samverka.clusters.models import Cluster
 from samverka.core import roles
+from samverka.core.links import WebLinkField
 from samverka.scanning import services
 from samverka.scanning.models import FeedSource, Folder
 
@@ -48,7 +49,7 @@ def visible_folders(user: Any) -> Any:
 
 
 class SourceForm(forms.ModelForm):
-    url = forms.URLField(label=_("Feed address"), max_length=1000, assume_scheme="https")
+    url = WebLinkField(label=_("Feed address"), max_length=1000)
     owner = forms.ModelChoiceField(
         queryset=Cluster.objects.none(),
         required=False,

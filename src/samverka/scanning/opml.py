@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from samverka.clusters.models import Cluster
 from samverka.core import roles
 from samverka.core.importing import ImportReport
+from samverka.core.links import validate_web_link
 from samverka.scanning import services
 from samverka.scanning.models import FeedSource
 
@@ -43,7 +43,7 @@ class OpmlImportReport(ImportReport):
             return _("Nothing imported: %(reason)s") % {"reason": self.file_error}
         if self.errors:
             return _("Nothing imported: %(bad)d of %(rows)d feeds have errors.") % {
-                "bad": len({e.row for e in self.errors}),
+                "bad": len(self.bad_rows),
                 "rows": self.rows,
             }
         counts = {"rows": self.rows, "created": self.created, "unchanged": self.unchanged}
@@ -125,7 +125,6 @@ def import_opml(
             "tag": root.tag
         }
         return report
-    validate = URLValidator(schemes=["http", "https"])
     planned: list[tuple[str, str]] = []
     seen: set[str] = set()
     existing = set(FeedSource.objects.filter(cluster=owner).values_list("url", flat=True))
@@ -135,7 +134,7 @@ def import_opml(
         name = (outline.get("text") or outline.get("title") or url).strip()[:200]
         line = {"outline": number, "url": url, "name": name}
         try:
-            validate(url)
+            validate_web_link(url)
         except ValidationError:
             report.add_error(number, "xmlUrl", _("not an http(s) address: %(url)r") % {"url": url})
             report.outlines.append({**line, "status": "error"})

@@ -130,11 +130,11 @@ def clusters_for_item_actions(user: Any, item: FeedItem) -> QuerySet[Cluster]:
 
 
 def _check_url(url: str) -> str:
-    from django.core.validators import URLValidator
+    from samverka.core.links import validate_web_link
 
     url = url.strip()
     try:
-        URLValidator(schemes=["http", "https"])(url)
+        validate_web_link(url)
     except ValidationError:
         raise ValidationError({"url": _("Enter an http or https address.")}) from None
     return url

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from samverka.core.importing import ImportFileError, RowError
+from samverka.core.importing import ImportFileError, too_many_rows_error
 from samverka.indicators.enums import Source
 from samverka.indicators.models import Indicator
 from samverka.indicators.services import importers, store
@@ -85,7 +85,7 @@ def import_long_csv(
         except _Fallback:
             report.rows = report.created = report.updated = report.revised = 0
             report.unchanged = 0
-            report.errors.clear()
+            report.clear_errors()
             report.warnings.clear()
             report.indicators.clear()
             report.file_error = ""
@@ -144,6 +144,8 @@ def _run(
         _copy(cursor, raw, columns, delimiter, header_bytes)
         cursor.execute(f"SELECT count(*) FROM {STAGE}")  # noqa: S608
         report.rows = cursor.fetchone()[0]
+        if report.rows > settings.SAMVERKA_IMPORT_MAX_ROWS:
+            raise too_many_rows_error()
         if not report.rows:
             raise _Fallback
         report.warnings.extend(_resolve(cursor, positions, indicator))
@@ -333,13 +335,10 @@ def _duplicates(cursor: Any, report: importers.IndicatorImportReport) -> None:
         f"gender) AS first FROM {ROWS}) d WHERE n <> first ORDER BY n"
     )
     for n, first in cursor.fetchall():
-        report.errors.append(
-            RowError(
-                n + 1,
-                "area",
-                _("the same indicator, area, period and gender as row %(row)d")
-                % {"row": first + 1},
-            )
+        report.add_error(
+            n + 1,
+            "area",
+            _("the same indicator, area, period and gender as row %(row)d") % {"row": first + 1},
         )
 
 

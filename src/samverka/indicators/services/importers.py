@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from samverka.core.importing import ImportFileError, ImportReport, read_table
+from samverka.core.importing import ImportFileError, ImportReport, capped, read_records
 from samverka.geo import history
 from samverka.indicators.enums import Gender, Source
 from samverka.indicators.models import Indicator
@@ -190,8 +190,7 @@ def import_indicators(
                     derive=derive,
                 )
         elif input_format == "xlsx":
-            table = read_table(raw, filename=filename or "file.xlsx")
-            records = iter([table.headers, *table.rows])
+            records = read_records(raw, filename=filename or "file.xlsx")
             _import_long(
                 records, report, indicator=indicator, source=filename, actor=actor, derive=derive
             )
@@ -280,7 +279,9 @@ def _csv_records(raw: IO[bytes]) -> Iterator[list[str]]:
         raise ImportFileError(_("the file is empty"))
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
-        yield from csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=True)
+        yield from capped(
+            csv.reader(itertools.chain([first], text), delimiter=delimiter, strict=True)
+        )
     except csv.Error as exc:
         raise ImportFileError(_("the CSV file is malformed: %(error)s") % {"error": exc}) from exc
     except UnicodeDecodeError as exc:
@@ -347,7 +348,7 @@ def check_fields(
 ) -> tuple[str, str, str, str, Any, str] | None:
     """Check one record's cells (``None``: no such column); the values, or None when the row
     has errors (added to ``report``, in column order)."""
-    errors = len(report.errors)
+    errors = report.error_count
     if not code:
         report.add_error(number, "indicator", _("missing indicator code"))
     raw_area = raw_area.strip()
@@ -375,7 +376,7 @@ def check_fields(
         value, status = None, ""
     if raw_status is not None and raw_status.strip():
         status = raw_status.strip()[:10]
-    if len(report.errors) > errors:
+    if report.error_count > errors:
         return None
     return code, area, period, gender, value, status  # type: ignore[return-value]
 
@@ -417,7 +418,7 @@ def _import_long(
                     continue
                 record = record + [""] * (width - len(record))
             report.rows += 1
-            errors = len(report.errors)
+            errors = report.error_count
             code = indicator or record[p_ind].strip()  # type: ignore[index]
             if not code:
                 report.add_error(number, "indicator", _("missing indicator code"))
@@ -449,7 +450,7 @@ def _import_long(
                 value, status = None, ""
             if p_status is not None and record[p_status].strip():
                 status = record[p_status].strip()[:10]
-            if len(report.errors) > errors:
+            if report.error_count > errors:
                 continue
             key = (code, area, period, gender)
             first = seen.setdefault(key, number)  # type: ignore[arg-type]

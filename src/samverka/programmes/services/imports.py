@@ -375,7 +375,7 @@ def import_projects(
     seen: dict[str, int] = {}
     for number, cells in rows_in:
         report.rows += 1
-        errors_before = len(report.errors)
+        errors_before = report.error_count
 
         reference = cells["reference"]
         if not reference:
@@ -477,7 +477,7 @@ def import_projects(
                 elif area not in row_areas:
                     row_areas.append(area)
 
-        if len(report.errors) == errors_before:
+        if report.error_count == errors_before:
             values = {
                 "title": title,
                 "programme": programme,
@@ -630,7 +630,7 @@ def import_financing(
     seen: dict[tuple[str, str, str, int], int] = {}
     for number, cells in rows_in:
         report.rows += 1
-        errors_before = len(report.errors)
+        errors_before = report.error_count
 
         reference = cells["project_reference"]
         project = projects.get(reference)
@@ -685,7 +685,7 @@ def import_financing(
             for column in AMOUNT_COLUMNS
         }
 
-        if len(report.errors) == errors_before and project and category and year:
+        if report.error_count == errors_before and project and category and year:
             key = (reference, financier, category.value, year)
             if key in seen:
                 report.add_error(

@@ -57,7 +57,11 @@ from samverka.actors.models import Organisation
 from samverka.core import audit
 from samverka.core.importing import BIGINT_MAX, ImportReport
 from samverka.core.models import AuditEntry
-from samverka.programmes.enums import FigureMetric, FinancierCategory, ProjectStatus
+from samverka.programmes.enums import (
+    GRANTED_STATUSES,
+    FigureMetric,
+    FinancierCategory,
+)
 from samverka.programmes.models import (
     FinancingLine,
     Measure,
@@ -75,14 +79,6 @@ HELP = (
     "name, purpose, challenges, activities, goals and sub-measures), stated_figures. "
     "Importing the same code again updates the programme without losing projects."
 )
-
-#: Project statuses whose money counts as granted on the programme and measure pages.
-GRANTED_STATUSES = [
-    ProjectStatus.GRANTED,
-    ProjectStatus.RUNNING,
-    ProjectStatus.FINAL_REPORT,
-    ProjectStatus.CLOSED,
-]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _YEARS = (1900, 2200)
@@ -109,8 +105,8 @@ class ProgrammeImportReport(ImportReport):
             return ngettext(
                 "Nothing imported: the document has %(count)d problem.",
                 "Nothing imported: the document has %(count)d problems.",
-                len(self.errors),
-            ) % {"count": len(self.errors)}
+                self.error_count,
+            ) % {"count": self.error_count}
         counts = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
         if self.dry_run:
             text = (
@@ -550,7 +546,7 @@ def _figure(check: _Checker, raw: Any, path: str) -> _FigureSpec | None:
     )
     if item is None:
         return None
-    errors_before = len(check.report.errors)
+    errors_before = check.report.error_count
     label = check.text(item, "label", path, required=True, max_length=200)
     metric = check.text(item, "metric", path, required=True)
     if metric and metric not in FigureMetric.values:
@@ -576,7 +572,7 @@ def _figure(check: _Checker, raw: Any, path: str) -> _FigureSpec | None:
     tolerance = check.integer(
         item, "tolerance_sek", path, required=False, minimum=0, maximum=BIGINT_MAX
     )
-    if len(check.report.errors) != errors_before or None in (year_from, year_to, amount):
+    if check.report.error_count != errors_before or None in (year_from, year_to, amount):
         return None
     return _FigureSpec(label, metric, category, year_from, year_to, amount, tolerance or 0)
 

@@ -1,9 +1,10 @@
-"""``samverka audit``: the audit log on standard output, as a JSON list or as CSV."""
+"""``samverka audit``: the audit log on standard output, as a JSON list or as CSV (the web
+export's format and formula guard, ``core.exports``)."""
 
 from __future__ import annotations
 
-import csv
 import json
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from samverka.core import audit
+from samverka.core.exports import csv_lines
+
+
+def _csv_rows(entries: Any) -> Iterator[list[Any]]:
+    for entry in entries.iterator(chunk_size=2000):
+        row = audit.export_row(entry)
+        row[0] = timezone.localtime(entry.at).isoformat()  # with its UTC offset
+        yield row
 
 
 def _day(text: str) -> date:
@@ -53,12 +62,9 @@ class Command(BaseCommand):
             entries = entries[: options["limit"]]
         out = self.stdout
         if options["format"] == "csv":
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(audit.EXPORT_HEADERS)
-            for entry in entries.iterator(chunk_size=2000):
-                row = audit.export_row(entry)
-                row[0] = timezone.localtime(entry.at).isoformat()  # with its UTC offset
-                writer.writerow(row)
+            # The web export's CSV (core.exports): its format and its formula guard, streamed.
+            for line in csv_lines(audit.EXPORT_HEADERS, _csv_rows(entries)):
+                out.write(line, ending="")
             return
         # A JSON list written entry by entry: the log may be far larger than memory.
         out.write("[", ending="")

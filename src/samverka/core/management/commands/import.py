@@ -103,6 +103,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"{path}: {report.file_error}")
             for error in report.errors:
                 self.stderr.write(f"{path}: {error}")
+            if report.more_errors:
+                self.stderr.write(f"{path}: {report.more_errors_text()}")
             stream = self.stdout if report.ok else self.stderr
             stream.write(report.summary())
         if not report.ok:

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.validators import URLValidator
 
 from samverka.clusters.models import Cluster
+from samverka.core.links import validate_web_link
 from samverka.events.models import CalendarSource
 from samverka.events.tasks import due_sources, normalise_url, poll_sources
 
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         cluster = self._cluster(options["cluster"])
         url = normalise_url(options["url"])
         try:
-            URLValidator(schemes=["http", "https"])(url)
+            validate_web_link(url)
         except ValidationError:
             raise CommandError(
                 f"not an http(s) address: {options['url']!r}", returncode=2

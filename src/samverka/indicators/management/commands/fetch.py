@@ -93,6 +93,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"{name}: {report.file_error}")
             for error in report.errors:
                 self.stderr.write(f"{name}: {error}")
+            if report.more_errors:
+                self.stderr.write(f"{name}: {report.more_errors_text()}")
             (self.stdout if report.ok else self.stderr).write(report.summary())
         if not report.ok:
             sys.exit(2)
