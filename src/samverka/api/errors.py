@@ -17,7 +17,7 @@ from samverka.api.schemas import ErrorOut
 
 #: The error responses an operation can give, and when (see ``document_errors``).
 ERROR_RESPONSES = {
-    400: "The request body is not valid JSON",
+    400: "The request body is not valid JSON, or holds a NUL character or a lone surrogate",
     401: "Authentication required (the operation needs a token or a session)",
     403: "The caller may not do this",
     404: "Not found",
