@@ -26,3 +26,21 @@ def serving(
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def answering(body: bytes, requests: list[str] | None = None) -> type[BaseHTTPRequestHandler]:
+    """A handler that answers every GET with 200 and ``body``, noting the paths in ``requests``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if requests is not None:
+                requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
-from local_server import serving
+from local_server import answering, serving
 
 from samverka.core.fetch import FetchError, fetch
 
@@ -25,19 +24,7 @@ def internal_server() -> Iterator[tuple[int, list[str]]]:
     """A server on the loopback interface, standing for an internal service; it records paths."""
     requests: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            body = b"internal secret"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    with serving(Handler) as port:
+    with serving(answering(b"internal secret", requests)) as port:
         yield port, requests
 
 

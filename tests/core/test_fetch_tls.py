@@ -7,7 +7,6 @@ import datetime as dt
 import socket
 import ssl
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from local_server import serving
+from local_server import answering, serving
 
 from samverka.core import fetch as fetching
 
@@ -55,23 +54,12 @@ def _certificate(tmp_path: Path) -> tuple[Path, Path, bytes]:
 
 @pytest.fixture
 def tls_server(tmp_path: Path) -> Iterator[int]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = b"over TLS"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
     cert_file, key_file, pem = _certificate(tmp_path)
     # The client trusts this certificate for HOST only (it is its own CA).
     fetching._ssl_context().load_verify_locations(cadata=pem.decode())
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
-    with serving(Handler, ssl_context=context) as port:
+    with serving(answering(b"over TLS"), ssl_context=context) as port:
         yield port
 
 
