@@ -134,7 +134,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "samverka.core.client.ForwardedHeadersMiddleware",  # first: see core/client.py
+    "samverka.core.middleware.RejectNulMiddleware",  # first: no view or query ever sees NUL
+    "samverka.core.client.ForwardedHeadersMiddleware",  # before the rest: see core/client.py
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -344,9 +345,11 @@ SAMVERKA_BOUNCE_SECRET = envsecret("SAMVERKA_BOUNCE_SECRET")
 SAMVERKA_NEWSLETTER_UNSUBSCRIBE_EMAIL = os.environ.get("SAMVERKA_NEWSLETTER_UNSUBSCRIBE_EMAIL", "")
 
 # Personal data: registrations are anonymised this many days after their event ended, help cases
-# this many days after they were closed (0: never); the daily job "privacy-retention" does it.
+# this many days after they were closed, copies of sent mail in EMAIL_FILE_PATH deleted this many
+# days after they were written (0: never); the daily job "privacy-retention" does it.
 SAMVERKA_RETENTION_REGISTRATIONS_DAYS = envint("SAMVERKA_RETENTION_REGISTRATIONS_DAYS", 730)
 SAMVERKA_RETENTION_CASES_DAYS = envint("SAMVERKA_RETENTION_CASES_DAYS", 1095)
+SAMVERKA_RETENTION_MAIL_DAYS = envint("SAMVERKA_RETENTION_MAIL_DAYS", 30)
 
 # Email -------------------------------------------------------------------------------------------
 _email_url = os.environ.get("SAMVERKA_EMAIL_URL", "")

@@ -136,6 +136,53 @@ def test_token_command_revoke_by_prefix(capsys):
     assert "Revoked" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("length", [6, 10, 11, 12, 20, 46, 47], ids=lambda n: f"first-{n}")
+def test_token_command_revoke_by_any_start_or_the_whole_token(capsys, length):
+    """Any start of at least 6 characters identifies the token, also one longer than the
+    stored prefix (10) but shorter than the token (47)."""
+    user = make_user(username="bob")
+    token, plain = ApiToken.issue(user=user, name="x")
+    assert len(plain) == 47
+    call_command("token", "revoke", plain[:length])
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "smv_zz",  # starts no token
+        "smv_abcd3fXYZ",  # longer than a stored prefix, and starting with none
+        "smv_abcd",  # the start of two
+        "smv_same00XYZ",  # longer than the stored prefix two tokens share
+    ],
+)
+def test_token_command_revoke_refuses_nothing_or_several_with_status_2(given):
+    user = make_user(username="carl")
+    for n, prefix in enumerate(["smv_abcd1f", "smv_abcd2f", "smv_same00", "smv_same00"]):
+        ApiToken.objects.create(
+            user=user, name=f"t{n}", key_hash=hash_token(f"t{n}"), prefix=prefix
+        )
+    with pytest.raises(CommandError) as excinfo:
+        call_command("token", "revoke", given)
+    assert excinfo.value.returncode == 2
+    assert "token" in str(excinfo.value)
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+
+
+def test_token_command_revoke_a_whole_token_that_is_not_one_fails():
+    """A string as long as a token whose start is a real token's prefix revokes nothing: it is
+    a different token (a typo, or someone else's)."""
+    user = make_user(username="dora")
+    token, plain = ApiToken.issue(user=user, name="x")
+    wrong = plain[:-1] + ("A" if plain[-1] != "A" else "B")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("token", "revoke", wrong)
+    assert excinfo.value.returncode == 2
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
 def test_token_command_unknown_user_fails():
     with pytest.raises(CommandError, match="nobody"):
         call_command("token", "create", "nobody")

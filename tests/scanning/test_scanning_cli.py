@@ -205,6 +205,48 @@ def test_import_opml_bad_files(tmp_path: Path, text: str, message: str) -> None:
     assert message in err.getvalue()
 
 
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "haha">'
+    + "".join(f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">' for n in range(9))
+    + ']><opml version="2.0"><body><outline text="&j;" xmlUrl="https://x.example/rss"/>'
+    "</body></opml>"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><opml/>', "utf-16"),
+        ('<!DOCTYPE opml SYSTEM "file:///etc/passwd"><opml/>', "utf-16"),
+        (BILLION_LAUGHS, "utf-8"),
+        (BILLION_LAUGHS, "utf-16"),
+    ],
+    ids=["utf16-entity", "utf16-external-dtd", "billion-laughs", "billion-laughs-utf16"],
+)
+def test_import_opml_refuses_any_dtd_whatever_the_encoding(
+    tmp_path: Path, data: str, encoding: str
+) -> None:
+    """The DOCTYPE check is the parser's, not a byte search that UTF-16 (with a BOM) gets past."""
+    path = tmp_path / "feeds.opml"
+    path.write_bytes(data.encode(encoding))
+    assert path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff") or encoding == "utf-8"
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as excinfo:
+        call_command("import", "opml", str(path), stdout=io.StringIO(), stderr=err)
+    assert excinfo.value.code == 2
+    assert "OPML files with a DOCTYPE or entities are not accepted" in err.getvalue()
+    assert not FeedSource.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_opml_in_utf16_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.opml"
+    path.write_bytes(OPML.replace("UTF-8", "UTF-16").encode("utf-16"))
+    call_command("import", "opml", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert FeedSource.objects.count() == 3
+
+
 @pytest.mark.django_db
 def test_import_opml_unknown_cluster(tmp_path: Path) -> None:
     err = io.StringIO()

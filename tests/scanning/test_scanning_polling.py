@@ -61,6 +61,50 @@ def test_unreadable_documents_give_an_error(name: str) -> None:
     assert "feed" in parsed.error
 
 
+LAUGHS = "".join(f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">' for n in range(9))
+ITEM = "<item><title>{}</title><link>https://x.example.se/1</link></item>"
+
+
+@pytest.mark.parametrize(
+    ("document", "encoding"),
+    [
+        (
+            f'<!DOCTYPE rss [<!ENTITY a "haha">{LAUGHS}]><rss version="2.0"><channel>'
+            f"{ITEM.format('&j;')}</channel></rss>",
+            "utf-8",
+        ),
+        (
+            f'<!DOCTYPE rss [<!ENTITY a "haha">{LAUGHS}]><rss version="2.0"><channel>'
+            f"{ITEM.format('&j;')}</channel></rss>",
+            "utf-16",
+        ),
+        (
+            '<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel>'
+            f"{ITEM.format('a&x;b')}</channel></rss>",
+            "utf-8",
+        ),
+    ],
+    ids=["billion-laughs", "billion-laughs-utf16", "external-entity"],
+)
+def test_feeds_declaring_entities_are_refused(document: str, encoding: str) -> None:
+    """feedparser's strict parser expands what the document declares (expat stops only past
+    8 MB); a feed has no use for entity declarations, so none is parsed."""
+    parsed = feeds.parse(document.encode(encoding))
+    assert parsed.entries == []
+    assert "entities" in parsed.error
+
+
+def test_rss091_with_its_external_doctype_is_read() -> None:
+    document = (
+        '<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
+        ' "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel>'
+        f"<title>Gammal</title>{ITEM.format('Hej &amp; hå')}</channel></rss>"
+    )
+    parsed = feeds.parse(document.encode())
+    assert parsed.error == ""
+    assert parsed.entries[0].title == "Hej & hå"
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [

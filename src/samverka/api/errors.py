@@ -17,7 +17,8 @@ from samverka.api.schemas import ErrorOut
 
 #: The error responses an operation can give, and when (see ``document_errors``).
 ERROR_RESPONSES = {
-    400: "The request body is not valid JSON",
+    400: "The request is malformed: a body that is not JSON, or a NUL character (in the address "
+    "or the body) or a lone surrogate (in the body)",
     401: "Authentication required (the operation needs a token or a session)",
     403: "The caller may not do this",
     404: "Not found",
@@ -57,8 +58,9 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
 
     The handlers below answer for all operations alike, so they are documented alike: 401 and 403
     where the operation needs authentication, 404 where its path names an object, 422 where it
-    takes parameters or a body, 400 (a body that is not JSON) where it takes a body. An
-    operation's own declaration of a code is kept.
+    takes parameters or a body, 400 (a body that is not JSON, a NUL character in a parameter or
+    the body) where it takes parameters or a body. An operation's own declaration of a code is
+    kept.
     """
     schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = (
         ErrorOut.model_json_schema(ref_template=REF_TEMPLATE)
@@ -73,7 +75,7 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 codes |= {401, 403}
             if "{" in path:
                 codes.add(404)
-            if operation.get("requestBody"):
+            if operation.get("requestBody") or operation.get("parameters"):
                 codes.add(400)
             if operation.get("parameters") or operation.get("requestBody"):
                 codes.add(422)

@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX = "smv_"  # noqa: S105 - a public marker, not a secret
+TOKEN_BYTES = 32
+#: The length of every issued token: the marker and 32 random bytes in URL-safe base64.
+TOKEN_LENGTH = len(TOKEN_PREFIX) + 43
 
 
 def hash_token(token: str) -> str:
@@ -49,7 +52,7 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, *, user: object, name: str) -> tuple[ApiToken, str]:
         """Create a token for ``user``; returns the row and the plain token (shown only once)."""
-        plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        plain = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
         token = cls.objects.create(
             user=user, name=name, key_hash=hash_token(plain), prefix=plain[:10]
         )

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from samverka.actors.api import router as actors_router
 from samverka.api import errors
 from samverka.api.docs import SwaggerDocs
+from samverka.api.parser import StrictJSONParser
 from samverka.clusters.api import router as clusters_router
 from samverka.clusters.staircase_api import router as staircase_router
 from samverka.core.audit_api import router as audit_router
@@ -43,6 +44,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     docs=SwaggerDocs(),
+    parser=StrictJSONParser(),
 )
 errors.install(api)
 

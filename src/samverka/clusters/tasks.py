@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
 from samverka.clusters.models import StaircaseAssessment
 from samverka.clusters.staircase_services import claim_reminder, due_for_reminder
+from samverka.core.mail import render_mail
 from samverka.core.scheduler import periodic
 
 
@@ -45,10 +45,7 @@ def send_staircase_reminders() -> int:
         }
         # Users have no stored language yet: mail in the site's language.
         with translation.override(settings.LANGUAGE_CODE):
-            subject = render_to_string(
-                "clusters/email/staircase_reminder_subject.txt", context
-            ).strip()
-            body = render_to_string("clusters/email/staircase_reminder.txt", context)
+            subject, body = render_mail("clusters/email/staircase_reminder", context)
         try:
             send_mail(subject, body, None, recipients)
         except Exception:

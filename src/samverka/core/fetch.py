@@ -3,7 +3,9 @@
 :func:`fetch` does a conditional GET (ETag / Last-Modified) with connect and read timeouts, a size
 cap enforced while streaming, a Samverka user agent, and refuses addresses inside private,
 loopback, link-local, reserved or multicast networks (also after redirects) unless
-``SAMVERKA_FEEDS_ALLOW_PRIVATE`` is set (settings.py reads it from the environment).
+``SAMVERKA_FEEDS_ALLOW_PRIVATE`` is set (settings.py reads it from the environment). The check is
+made where the connection is opened, on the one lookup whose addresses are then connected to, so a
+DNS server that answers differently the second time (DNS rebinding) gains nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from django.conf import settings
 
@@ -67,6 +71,12 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 def check_url(url: str) -> None:
     """Raise ``FetchError`` unless ``url`` is http(s) and every address of its host is public."""
+    host, port = _host_and_port(url)
+    if not allow_private():
+        public_addresses(host, port)
+
+
+def _host_and_port(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
         raise FetchError(f"only http and https addresses can be fetched, not {parts.scheme!r}")
@@ -74,16 +84,19 @@ def check_url(url: str) -> None:
     if not host:
         raise FetchError("the address has no host name")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return host, parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise FetchError(f"bad port in {url!r}") from exc
-    if allow_private():
-        return
+
+
+def public_addresses(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to, in the resolver's order, on one lookup; ``FetchError``
+    if it resolves to nothing or to any address that is not public."""
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(f"the host {host!r} cannot be resolved") from exc
-    addresses = {info[4][0] for info in infos}
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise FetchError(f"the host {host!r} cannot be resolved")
     for raw in addresses:
@@ -93,6 +106,62 @@ def check_url(url: str) -> None:
                 f"refusing to fetch {host!r}: {address} is a private, loopback, link-local or "
                 "reserved address"
             )
+    return addresses
+
+
+class CheckedBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, connecting only to addresses just checked.
+
+    ``connect_tcp`` resolves the host once, refuses it unless every address is public, and opens
+    the socket to those very addresses (numeric: no second lookup). TLS still verifies the
+    certificate for, and sends SNI with, the host name: httpcore passes it to ``start_tls``."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        if allow_private():
+            return self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        error: httpcore.ConnectError | None = None
+        for address in public_addresses(host, port):
+            try:
+                return self._backend.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:  # try the host's next address
+                error = exc
+        assert error is not None
+        raise error
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        raise FetchError("fetches over a Unix socket are not allowed")
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _transport() -> httpx.HTTPTransport:
+    """httpx's transport with its connection pool on :class:`CheckedBackend` (httpx takes no
+    network backend of its own, so the pool is built as ``HTTPTransport`` builds it)."""
+    transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
+    limits = httpx.Limits()
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=_ssl_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=CheckedBackend(),
+    )
+    return transport
 
 
 @functools.cache
@@ -124,11 +193,11 @@ def fetch(
     limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
     try:
         with httpx.Client(
-            timeout=limits, follow_redirects=False, trust_env=False, verify=_ssl_context()
+            timeout=limits, follow_redirects=False, trust_env=False, transport=_transport()
         ) as client:
             for _hop in range(MAX_REDIRECTS + 1):
                 _check_deadline(url, deadline)
-                check_url(url)
+                _host_and_port(url)  # the scheme; the addresses are checked on connecting
                 with client.stream("GET", url, headers=headers) as response:
                     if response.status_code in {301, 302, 303, 307, 308}:
                         location = response.headers.get("Location", "")

@@ -19,7 +19,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_noop
 from samverka.actors.enums import Gender, Helix
 from samverka.actors.models import Organisation, Person
 from samverka.core import audit, links, roles
+from samverka.core.mail import render_mail
 from samverka.core.sanitise import clean_html
 from samverka.events.ical import check_rrule
 from samverka.events.models import (
@@ -281,8 +281,7 @@ def _mail_registration(registration: Registration, template: str, *, method: str
         "end": timezone.localtime(event.end, zoneinfo.ZoneInfo(event.timezone)),
     }
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"events/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"events/email/{template}.txt", context)
+        subject, body = render_mail(f"events/email/{template}", context)
     message = EmailMessage(subject, body, None, [registration.email])
     if method:
         ics = _invitation(event, registration, method)
@@ -624,8 +623,7 @@ def forward_share(*, actor: Any, share: EventShare) -> int:
         "start": timezone.localtime(event.start, zoneinfo.ZoneInfo(event.timezone)),
     }
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("events/email/forward_subject.txt", context).strip()
-        body = render_to_string("events/email/forward.txt", context)
+        subject, body = render_mail("events/email/forward", context)
     try:
         for email in recipients:
             EmailMessage(subject, body, None, [email]).send()

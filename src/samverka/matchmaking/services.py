@@ -13,13 +13,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samverka.actors.models import FocusArea, Organisation
 from samverka.clusters.models import Membership
 from samverka.core import audit
+from samverka.core.mail import render_subject, render_text
 from samverka.core.roles import can_edit_organisation
 from samverka.matchmaking import rules
 from samverka.matchmaking.models import (
@@ -165,10 +165,10 @@ def express_interest(
         "offer_contacts": recipients["offer"],
         "message": message,
     }
-    subject = render_to_string("matchmaking/email/introduction_subject.txt", context).strip()
+    subject = render_subject("matchmaking/email/introduction_subject.txt", context)
     for side in ("need", "offer"):
         if recipients[side]:
-            body = render_to_string("matchmaking/email/introduction.txt", context | {"side": side})
+            body = render_text("matchmaking/email/introduction.txt", context | {"side": side})
             transaction.on_commit(
                 lambda to=recipients[side], body=body: send_mail(
                     subject, body, None, to, fail_silently=False

@@ -42,6 +42,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from samverka.core import audit, links
+from samverka.core.mail import render_mail
 from samverka.core.sanitise import clean_html
 from samverka.events.models import Event
 from samverka.newsletters import conf
@@ -142,8 +143,7 @@ def send_confirmation(subscription: Subscription) -> None:
         "url": _absolute(reverse("newsletters:confirm", args=[subscription.token])),
     }
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("newsletters/email/confirm_subject.txt", context).strip()
-        body = render_to_string("newsletters/email/confirm.txt", context)
+        subject, body = render_mail("newsletters/email/confirm", context)
     message = EmailMultiAlternatives(subject, body, to=[subscription.email])
     if newsletter.reply_to:
         message.reply_to = [newsletter.reply_to]

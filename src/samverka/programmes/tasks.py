@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from samverka.core.mail import render_mail
 from samverka.core.scheduler import periodic
 from samverka.programmes.enums import ProjectStatus
 from samverka.programmes.models import FollowUpReport
@@ -57,10 +57,7 @@ def send_followup_reminders() -> int:
         context = {"report": report, "overdue": report.due_date < today, "url": url}
         # Users have no stored language yet: mail in the site's language.
         with translation.override(settings.LANGUAGE_CODE):
-            subject = render_to_string(
-                "programmes/email/followup_reminder_subject.txt", context
-            ).strip()
-            body = render_to_string("programmes/email/followup_reminder.txt", context)
+            subject, body = render_mail("programmes/email/followup_reminder", context)
         try:
             send_mail(subject, body, None, [recipient.email])
         except Exception:

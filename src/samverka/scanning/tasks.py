@@ -13,12 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
 from samverka.clusters.models import Cluster
+from samverka.core.mail import render_mail
 from samverka.core.scheduler import periodic
 from samverka.scanning import services
 from samverka.scanning.models import ClusterDigest, DigestSubscription, FeedItem
@@ -54,8 +54,7 @@ def _claim(model: Any, pk: int, previous: datetime | None, now: datetime) -> boo
 
 def _send(template: str, context: dict[str, Any], recipients: list[str]) -> None:
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"scanning/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"scanning/email/{template}.txt", context)
+        subject, body = render_mail(f"scanning/email/{template}", context)
     send_mail(subject, body, None, recipients)
 
 

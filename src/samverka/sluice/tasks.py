@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from samverka.core.mail import render_mail
 from samverka.sluice.models import HelpCase
 from samverka.sluice.services import handler_emails, handler_name
 
@@ -28,8 +28,7 @@ def _mail_handler(case: HelpCase) -> int:
     # Handlers have no stored language: mail in the site's language.
     with translation.override(settings.LANGUAGE_CODE):
         context = _context(case)
-        subject = render_to_string("sluice/email/handler_subject.txt", context).strip()
-        body = render_to_string("sluice/email/handler.txt", context)
+        subject, body = render_mail("sluice/email/handler", context)
     send_mail(subject, body, None, recipients)
     return 1
 
@@ -43,8 +42,7 @@ def send_case_received(case_id: int) -> int:
         return 0
     with translation.override(case.language):
         context = _context(case)
-        subject = render_to_string("sluice/email/received_subject.txt", context).strip()
-        body = render_to_string("sluice/email/received.txt", context)
+        subject, body = render_mail("sluice/email/received", context)
     send_mail(subject, body, None, [case.email])
     return 1 + _mail_handler(case)
 

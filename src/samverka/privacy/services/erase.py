@@ -6,8 +6,8 @@ stage, stage history, handler, focus area, municipality and outcome (so the slui
 the same); person records keep gender and organisation; user accounts become deactivated shells
 so that what they did (assessments, authored content) keeps its link without a name. What has
 no aggregate value is deleted: subscriptions, suppressions, case notes, login addresses,
-authenticators and API tokens. Finally every text field of every table is swept for the
-address itself.
+authenticators and API tokens, and stored copies of mail sent to or mentioning the address.
+Finally every text field of every table is swept for the address itself.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from django.utils import timezone
 from samverka.core import audit
 from samverka.core.models import AuditEntry
 from samverka.privacy.models import Consent, Erasure, ErasureKind
+from samverka.privacy.services import mailstore
 from samverka.privacy.services.locate import find_subject, personal_models
 
 ANONYMISED = "anonymised"
@@ -409,6 +410,8 @@ def erase_personal_data(
         counts.update(_erase_users(users))
         for label, n in sweep(subject.emails).items():
             counts[label] += n
+        # Counted here, removed once the rows are gone for good (files are not transactional).
+        counts["mail.message"] = mailstore.erase_mail(_needles(subject.emails), dry_run=True)
         counts = Counter({k: v for k, v in counts.items() if v})
         total = sum(counts.values())
         if dry_run:
@@ -418,6 +421,8 @@ def erase_personal_data(
                 kind=ErasureKind.REQUEST, at=now, reference=reference, counts=dict(counts)
             )
             audit.record(actor=None, action="privacy.erased", obj=erasure, changes=erasure.counts)
+    if counts["mail.message"] and not dry_run:
+        mailstore.erase_mail(_needles(subject.emails))
     return {
         "email": email,
         "dry_run": dry_run,

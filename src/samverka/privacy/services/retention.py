@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from samverka.core import audit
 from samverka.privacy.models import Erasure, ErasureKind
+from samverka.privacy.services import mailstore
 from samverka.privacy.services.erase import (
     anonymise_cases,
     anonymise_registrations,
@@ -49,7 +50,8 @@ def run_retention(
 ) -> dict[str, Any]:
     """Anonymise registrations whose event ended more than
     ``SAMVERKA_RETENTION_REGISTRATIONS_DAYS`` ago and cases closed more than
-    ``SAMVERKA_RETENTION_CASES_DAYS`` ago (0 turns either off). Each batch is its own
+    ``SAMVERKA_RETENTION_CASES_DAYS`` ago and delete stored mail files older than
+    ``SAMVERKA_RETENTION_MAIL_DAYS`` (0 turns each off). Each batch is its own
     transaction, so an interrupted run keeps what it did and the next run goes on from there;
     running it twice changes nothing the second time."""
     now = now or timezone.now()
@@ -70,6 +72,8 @@ def run_retention(
                 break
             done += changed
         counts[label] = done
+    if expired := mailstore.expire_mail(now, dry_run=dry_run):
+        counts["mail.file"] = expired
     total = sum(counts.values())
     if total and not dry_run:
         erasure = Erasure.objects.create(
@@ -80,6 +84,7 @@ def run_retention(
         "dry_run": dry_run,
         "registrations_days": settings.SAMVERKA_RETENTION_REGISTRATIONS_DAYS,
         "cases_days": settings.SAMVERKA_RETENTION_CASES_DAYS,
+        "mail_days": settings.SAMVERKA_RETENTION_MAIL_DAYS,
         "counts": counts,
         "total": total,
     }
