@@ -325,7 +325,12 @@ def test_api_schema_documents_error_responses(client: Any) -> None:
     assert sorted(patch_cluster) == ["200", "400", "401", "403", "404", "422"]
     assert patch_cluster["403"]["content"] == error
     assert sorted(paths["/api/v1/clusters"]["get"]["responses"]) == ["200"]
-    assert sorted(paths["/api/v1/network/stats"]["get"]["responses"]) == ["200", "400", "404", "422"]
+    assert sorted(paths["/api/v1/network/stats"]["get"]["responses"]) == [
+        "200",
+        "400",
+        "404",
+        "422",
+    ]
 
 
 def test_api_every_paged_list_bounds_the_page_number() -> None:
